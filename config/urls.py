@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from tuanwu.api import api
+
+urlpatterns = [
+    path("", include("tuanwu.core.urls")),
+    path("accounts/", include("tuanwu.accounts.urls")),
+    path("units/", include("tuanwu.organisations.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "tuanwu.core.views.permission_denied"
+handler404 = "tuanwu.core.views.page_not_found"
