@@ -2,7 +2,7 @@
 
 import os
 
-os.environ.setdefault("TUANWU_TESTING", "true")
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 pytest_plugins = ["tuanwu.testing.world"]

@@ -68,11 +68,11 @@ def update_unit(*, actor, unit: Unit, **changes) -> Unit:
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     before = audit.snapshot(unit)
     if "kind" in changes and changes["kind"] != unit.kind:
-        parent = unit.get_parent()
+        parent = Unit.objects.get_parent(unit)
         reason = child_refusal(parent.kind if parent else None, changes["kind"])
         if reason:
             raise DomainError(reason, field="kind")
-        for child in unit.get_children():
+        for child in Unit.objects.get_children(unit):
             reason = child_refusal(changes["kind"], child.kind)
             if reason:
                 raise DomainError(f"下级组织“{child.name}”不允许：{reason}", field="kind")
@@ -96,7 +96,7 @@ def move_unit(*, actor, unit: Unit, new_parent: Unit) -> Unit:
 
     The actor needs ``unit.manage`` on the unit's current parent and on the new parent.
     """
-    parent = unit.get_parent()
+    parent = Unit.objects.get_parent(unit)
     if parent is None:
         raise DomainError("顶层组织不能移动")
     _require(actor, access.MANAGE_UNITS, parent)
@@ -122,14 +122,14 @@ def move_unit(*, actor, unit: Unit, new_parent: Unit) -> Unit:
 @transaction.atomic
 def close_unit(*, actor, unit: Unit, closed_on: datetime.date, reason: str) -> Unit:
     """Close (撤销) a unit: kept with its history, never deleted. Open subunits block it."""
-    parent = unit.get_parent()
+    parent = Unit.objects.get_parent(unit)
     _require(actor, access.MANAGE_UNITS, parent or unit)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("请填写撤销原因", field="reason")
     if not unit.is_open:
         raise DomainError("该组织已撤销")
-    open_children = unit.get_children().filter(closed_on__isnull=True)
+    open_children = Unit.objects.get_children(unit).filter(closed_on__isnull=True)
     if open_children.exists():
         names = "、".join(open_children.values_list("name", flat=True)[:5])
         raise DomainError(f"请先撤销或移走下级组织：{names}")
@@ -241,6 +241,9 @@ def end_grant(*, actor, grant: RoleGrant, ends_on: datetime.date | None = None, 
     ends_on = ends_on or timezone.localdate()
     if ends_on < grant.starts_on:
         ends_on = grant.starts_on
+    if grant.ends_on is not None and ends_on > grant.ends_on:
+        # "Ending" an ended grant at a later date would bring it back to life.
+        raise DomainError(f"该授权已于 {grant.ends_on.isoformat()} 结束，不能延长", field="ends_on")
     before = audit.snapshot(grant)
     grant.ends_on = ends_on
     grant.save(update_fields=["ends_on"])
@@ -257,3 +260,98 @@ def hand_over(*, actor, grant: RoleGrant, new_user, on: datetime.date) -> RoleGr
 
 
 ADMIN_ROLES = (Role.UNIT_ADMIN, Role.COUNTY_ADMIN)
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts opened and reset by administrators (no e-mail or SMS is assumed: the administrator
+# hands the initial password over in person, and the user must change it at first login).
+
+USERNAME_PATTERN = r"^[A-Za-z0-9_.@-]{3,30}$"
+
+
+def _clean_username(username: str) -> str:
+    import re
+
+    from tuanwu.accounts.models import User
+
+    username = (username or "").strip()
+    if not username:
+        raise DomainError("请填写用户名", field="username")
+    if not re.fullmatch(USERNAME_PATTERN, username):
+        raise DomainError("用户名只能由 3–30 位字母、数字或 _ . @ - 组成", field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(f"用户名“{username}”已被使用", field="username")
+    return username
+
+
+@transaction.atomic
+def create_account(*, actor, unit: Unit, role: str, username: str, full_name: str, phone: str = "") -> tuple:
+    """Open an account for a secretary or clerk and grant them ``role`` on ``unit``.
+
+    Returns ``(user, initial_password)``. The password is returned once for the administrator to
+    hand over; it is neither stored in clear nor audited, and the user must change it at first
+    login.
+    """
+    from tuanwu.accounts.actions import generate_initial_password
+    from tuanwu.accounts.models import User
+
+    # Refuse before creating anything, so a refusal leaves no half-made account behind.
+    reason = access.grant_refusal(actor, role, unit)
+    if reason:
+        if "无权" in reason:
+            access.enforce(access.decide(actor, access.MANAGE_GRANTS, unit))
+        raise DomainError(reason, field="role")
+    if not unit.is_open:
+        raise DomainError("已撤销的组织不能开通账号")
+    username = _clean_username(username)
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise DomainError("请填写姓名", field="full_name")
+    phone = (phone or "").strip()
+    if phone and not phone.replace("-", "").replace(" ", "").isdigit():
+        raise DomainError("手机号只能包含数字", field="phone")
+    password = generate_initial_password()
+    user = User(username=username, full_name=full_name[:60], phone=phone[:20], must_change_password=True,
+                is_sample=unit.is_sample)
+    user.set_password(password)
+    user.save()
+    audit.record(actor=actor, action="开通账号", obj=user, after=audit.snapshot(user))
+    grant_role(actor=actor, user=user, unit=unit, role=role)
+    return user, password
+
+
+@transaction.atomic
+def reset_password(*, actor, grant: RoleGrant) -> str:
+    """Give the holder of ``grant`` a new initial password (returned once, never stored in clear).
+
+    The actor must be able to manage ``grant`` and every other active grant of the same user, so
+    that a township administrator cannot take over the account of someone who also holds a
+    higher role elsewhere.
+    """
+    from tuanwu.accounts.actions import generate_initial_password
+    from tuanwu.accounts.models import User
+
+    reason = access.grant_refusal(actor, grant.role, grant.unit)
+    if reason:
+        if "无权" in reason:
+            access.enforce(access.decide(actor, access.MANAGE_GRANTS, grant.unit))
+        raise DomainError(reason)
+    today = timezone.localdate()
+    if not grant.is_active_on(today):
+        raise DomainError("该授权不在有效期内，不能通过它重置密码")
+    target = User.objects.select_for_update().get(pk=grant.user_id)
+    if target.is_superuser and not actor.is_superuser:
+        raise DomainError("不能重置平台管理员的密码")
+    for other in access.active_grants(target, today):
+        if access.grant_refusal(actor, other.role, other.unit):
+            raise DomainError(f"该用户还在“{other.unit.name}”担任{other.get_role_display()}，您无权重置其密码")
+    password = generate_initial_password()
+    before = {"password": "（原密码）", "must_change_password": target.must_change_password}
+    target.set_password(password)
+    target.must_change_password = True
+    target.save(update_fields=["password", "must_change_password"])
+    audit.record(
+        actor=actor, action="重置密码", obj=target, before=before,
+        after={"password": "（新初始密码，不记录）", "must_change_password": True},
+    )
+    return password

@@ -1,0 +1,106 @@
+"""For every scoped route: outside → 404, inside without the permission → 403 (nothing changed),
+inside with it → served. The routes are discovered from the URL conf, so a new route is covered
+as soon as it is added (and fails here if the world cannot supply objects for its model)."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver
+
+from tuanwu.core.models import AuditEvent, ImportJob
+from tuanwu.core.routecheck import is_api_pattern, iter_patterns
+from tuanwu.organisations import access, actions
+from tuanwu.organisations.access import declaration_of
+from tuanwu.organisations.models import Role, RoleGrant, Term, Unit
+
+EXTRA_KWARGS = {"kind": "units", "key": "terms.branch_years"}
+
+
+def scoped_routes():
+    routes = []
+    for route, pattern in iter_patterns(get_resolver().url_patterns):
+        if is_api_pattern(pattern):
+            continue
+        decl = declaration_of(pattern.callback)
+        if decl and decl.kind == "scoped" and decl.lookup:
+            routes.append((route, pattern, decl))
+    return routes
+
+
+ROUTES = scoped_routes()
+
+
+def _url(pattern, route, lookup, value):
+    kwargs = {lookup: value}
+    for name in pattern.pattern.converters:
+        if name != lookup:
+            kwargs[name] = EXTRA_KWARGS[name]
+    from django.urls import reverse
+
+    namespace = {"units/": "organisations", "accounts/": "accounts"}
+    for prefix, ns in namespace.items():
+        if route.startswith(prefix):
+            return reverse(f"{ns}:{pattern.name}", kwargs=kwargs)
+    return reverse(f"core:{pattern.name}", kwargs=kwargs)
+
+
+def _client(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def _cases(world, model, permission):
+    """(inside object, outside object, user with permission, user without it) for a model."""
+    today = datetime.date.today()
+    if model is Unit and permission == access.MANAGE_RULES:
+        other_county = actions.create_unit(actor=world.superuser, parent=world.city, name="团另一县委", kind="league_county")
+        return world.county, other_county, world.county_admin, world.inspector
+    if model is Unit:
+        return world.branch_a2, world.branch_b1, world.town_secretary, world.inspector
+    if model is RoleGrant:
+        inside = RoleGrant.objects.get(user=world.branch_secretary)
+        outside = actions.grant_role(actor=world.county_admin, user=world.outsider, unit=world.branch_b1,
+                                     role=Role.UNIT_ADMIN, starts_on=today)
+        return inside, outside, world.town_secretary, world.inspector
+    if model is ImportJob:
+        def job(unit):
+            return ImportJob.objects.create(kind="units", unit=unit, created_by=world.county_admin, original_name="x.xlsx")
+        return job(world.branch_a2), job(world.branch_b1), world.town_secretary, world.inspector
+    if model is Term:
+        inside = actions.start_term(actor=world.county_admin, unit=world.branch_a2, started_on=today, how_elected="members_meeting")
+        outside = actions.start_term(actor=world.county_admin, unit=world.branch_b1, started_on=today, how_elected="members_meeting")
+        return inside, outside, world.town_secretary, world.inspector
+    raise AssertionError(f"the test world supplies no objects for {model.__name__}: add them here")
+
+
+def _state(obj):
+    obj.refresh_from_db()
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("route,pattern,decl", ROUTES, ids=[r[0] for r in ROUTES])
+def test_scoped_route_statuses(world, route, pattern, decl):
+    inside, outside, with_perm, without_perm = _cases(world, decl.model, decl.permission)
+    assert access.can(with_perm, decl.permission, access.unit_of(inside))
+    inside_url = _url(pattern, route, decl.lookup, inside.pk)
+    outside_url = _url(pattern, route, decl.lookup, outside.pk)
+
+    # Outside the user's subtree: the record does not exist for them, whatever the method.
+    assert _client(with_perm).get(outside_url).status_code == 404
+    assert _client(world.outsider).get(inside_url).status_code == 404
+
+    # Inside, with only lesser permissions: 403, and a POST changes nothing.
+    if decl.permission != access.VIEW:
+        assert access.can(without_perm, access.VIEW, access.unit_of(inside))
+        assert not access.can(without_perm, decl.permission, access.unit_of(inside))
+        audits, before = AuditEvent.objects.count(), _state(inside)
+        assert _client(without_perm).get(inside_url).status_code == 403
+        assert _client(without_perm).post(inside_url, {"name": "改名", "reason": "x"}).status_code == 403
+        assert AuditEvent.objects.count() == audits
+        assert _state(inside) == before
+
+    # Inside, with the permission: served (a page, a redirect, a download or a method refusal).
+    response = _client(with_perm).get(inside_url)
+    assert response.status_code in (200, 302, 405), (route, response.status_code)
