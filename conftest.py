@@ -2,7 +2,6 @@
 
 import os
 
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 pytest_plugins = ["tuanwu.testing.world"]

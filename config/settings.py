@@ -38,6 +38,19 @@ def dev_secret(name: str, env_name: str, generate=lambda: secrets.token_urlsafe(
 
 
 SECRET_KEY = dev_secret("django_secret_key", "DJANGO_SECRET_KEY")
+
+
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+# Personal data at rest: Fernet keys (comma-separated, first = current; older ones still decrypt
+# until `manage.py rotate_field_keys` has re-encrypted everything) and the HMAC blind-index key.
+TUANWU_FIELD_KEYS = [k.strip() for k in dev_secret("field_keys", "TUANWU_FIELD_KEYS", generate=_fernet_key).split(",")
+                     if k.strip()]
+TUANWU_BLIND_INDEX_KEY = dev_secret("blind_index_key", "TUANWU_BLIND_INDEX_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -49,6 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # ninja as an app so the API docs page uses its bundled Swagger UI assets, not a CDN.
+    "ninja",
     "template_partials",
     "treebeard",
     "axes",
@@ -57,6 +72,9 @@ INSTALLED_APPS = [
     "tuanwu.core",
     "tuanwu.accounts",
     "tuanwu.organisations",
+    "tuanwu.people",
+    "tuanwu.membership",
+    "tuanwu.demo",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +124,9 @@ def _database_url() -> str:
 
 
 DATABASES = {"default": env.db_url_config(_database_url())}
+# Another database on the same server (make demo-check loads the demo into tuanwu_demo_check).
+if os.environ.get("TUANWU_DATABASE_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["TUANWU_DATABASE_NAME"]
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 # Parallel test runs (several developers' checkouts, or helpers) each get their own test database.
 DATABASES["default"]["TEST"] = {"NAME": "test_tuanwu" + os.environ.get("TUANWU_TEST_DB_SUFFIX", "")}

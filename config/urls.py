@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("tuanwu.core.urls")),
     path("accounts/", include("tuanwu.accounts.urls")),
     path("units/", include("tuanwu.organisations.urls")),
+    path("people/", include("tuanwu.people.urls")),
+    path("membership/", include("tuanwu.membership.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -38,7 +38,7 @@ def _url(pattern, route, lookup, value):
             kwargs[name] = EXTRA_KWARGS[name]
     from django.urls import reverse
 
-    namespace = {"units/": "organisations", "accounts/": "accounts"}
+    namespace = {"units/": "organisations", "accounts/": "accounts", "people/": "people", "membership/": "membership"}
     for prefix, ns in namespace.items():
         if route.startswith(prefix):
             return reverse(f"{ns}:{pattern.name}", kwargs=kwargs)
@@ -72,6 +72,11 @@ def _cases(world, model, permission):
         inside = actions.start_term(actor=world.county_admin, unit=world.branch_a2, started_on=today, how_elected="members_meeting")
         outside = actions.start_term(actor=world.county_admin, unit=world.branch_b1, started_on=today, how_elected="members_meeting")
         return inside, outside, world.town_secretary, world.inspector
+    from tuanwu.people.testing import route_cases
+
+    found = route_cases(world, model, permission)
+    if found is not None:
+        return found
     raise AssertionError(f"the test world supplies no objects for {model.__name__}: add them here")
 
 

@@ -13,11 +13,12 @@ class Origin:
     ip: str | None = None
 
 
-_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("tuanwu_origin", default=Origin())
+_DEFAULT = Origin()
+_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("tuanwu_origin")
 
 
 def current_origin() -> Origin:
-    return _origin.get()
+    return _origin.get(_DEFAULT)
 
 
 @contextmanager

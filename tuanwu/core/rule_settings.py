@@ -141,11 +141,13 @@ def set_rule(
     value = rule.parse(raw_value)
     if not allow_past and effective_from < timezone.localdate():
         raise ValidationError("生效日期不能早于今天：过去的统计结果不应被改写")
+    # The audit row of a new setting shows the value it replaces from that date on.
+    previous = rule.to_json(get_rule(key, county, on=effective_from))
     row, created = RuleSetting.objects.get_or_create(
         key=key, county=county, effective_from=effective_from,
         defaults={"value": rule.to_json(value), "note": note, "created_by": actor if getattr(actor, "pk", None) else None},
     )
-    before = None
+    before = {"value": previous}
     if not created:
         before = audit.snapshot(row)
         row.value = rule.to_json(value)

@@ -17,9 +17,8 @@ or :func:`scoped`; a test walks the URL conf and the API and fails on an undecla
 from __future__ import annotations
 
 import functools
-import inspect
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -84,7 +83,7 @@ def role_refusal_for_unit(role: str, unit: Unit) -> str | None:
     return None
 
 
-class RecordClass(str, Enum):
+class RecordClass(StrEnum):
     ORDINARY = "ordinary"
     MINOR = "minor"
     SELF = "self"
@@ -208,6 +207,12 @@ def _prefix_q(user, permission: str, field: str) -> Q | None:
     return q
 
 
+def path_prefix_q(user, permission: str, field: str) -> Q | None:
+    """For records that store a unit path themselves (the audit trail): a Q selecting those
+    under a scope granting ``permission``; ``Q()`` for superusers, None when there is none."""
+    return _prefix_q(user, permission, field)
+
+
 def visible_units(user, permission: str = VIEW) -> QuerySet[Unit]:
     """Units on which the user holds ``permission`` (one indexed query on path prefixes)."""
     q = _prefix_q(user, permission, "path")
@@ -217,8 +222,9 @@ def visible_units(user, permission: str = VIEW) -> QuerySet[Unit]:
 def visible_to(user, queryset: QuerySet, permission: str = VIEW) -> QuerySet:
     """Filter a scoped model's queryset to the rows the user may access with ``permission``.
 
-    The model names the path to its unit in ``ACCESS_UNIT``; a model with minors' records names a
-    boolean lookup in ``ACCESS_MINOR_LOOKUP``, and those rows need ``minor.view`` as well.
+    The model names the path to its unit in ``ACCESS_UNIT``; a model with minors' records defines
+    a classmethod ``access_minor_q()`` returning a Q that selects them (for example by birth date,
+    so it never goes stale), and those rows need ``minor.view`` as well.
     """
     model = queryset.model
     if model is Unit:
@@ -229,10 +235,11 @@ def visible_to(user, queryset: QuerySet, permission: str = VIEW) -> QuerySet:
     if q is None:
         return queryset.none()
     queryset = queryset.filter(q)
-    minor_lookup = getattr(model, "ACCESS_MINOR_LOOKUP", None)
-    if minor_lookup:
-        minor_q = _prefix_q(user, VIEW_MINOR, prefix)
-        queryset = queryset.filter(Q(**{minor_lookup: False}) | (minor_q if minor_q is not None else Q(pk__in=[])))
+    minor_q_factory = getattr(model, "access_minor_q", None)
+    if minor_q_factory is not None:
+        is_minor = minor_q_factory()
+        minor_scope = _prefix_q(user, VIEW_MINOR, prefix)
+        queryset = queryset.filter(~is_minor | (is_minor & minor_scope) if minor_scope is not None else ~is_minor)
     return queryset
 
 

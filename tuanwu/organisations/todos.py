@@ -22,14 +22,16 @@ def term_alerts(user):
     terms = access.visible_to(
         user, Term.objects.filter(ended_on__isnull=True, unit__closed_on__isnull=True), access.CHANGE
     ).select_related("unit")
-    # The reminder lead time comes from each county's settings; read it once per county.
+    # The reminder lead time comes from each county's settings: find each term's county by path
+    # prefix among the (few) county units, and read the setting once per county.
+    counties = list(Unit.objects.filter(kind="league_county").order_by("-depth"))
     lead_by_county: dict[int | None, int] = {}
     visible = list(terms.filter(planned_end_on__lte=add_months(today, 12)))
     for term in visible:
-        county = term.unit.nearest_county()
+        county = next((c for c in counties if term.unit.path.startswith(c.path)), None)
         key = county.pk if county else None
         if key not in lead_by_county:
-            lead_by_county[key] = get_rule("terms.reminder_months", term.unit, today)
+            lead_by_county[key] = get_rule("terms.reminder_months", county, today)
         lead = lead_by_county[key]
         if term.planned_end_on < today:
             text, severity = f"第{term.number}届任期已于 {term.planned_end_on:%Y-%m-%d} 届满，尚未换届", "danger"

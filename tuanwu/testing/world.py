@@ -111,7 +111,7 @@ def build_world() -> World:
 def world(db) -> World:
     w = build_world()
     # Reload units so tree bookkeeping (numchild) on the instances is current.
-    for name, value in vars(w).items():
+    for value in vars(w).values():
         if hasattr(value, "refresh_from_db"):
             value.refresh_from_db()
     return w

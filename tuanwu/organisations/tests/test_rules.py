@@ -5,7 +5,14 @@ import datetime
 import pytest
 
 from tuanwu.organisations.rules import (
-    ALLOWED_CHILDREN, KIND_LABELS, Kind, add_months, add_years, child_allowed, child_refusal, term_due_for_reminder,
+    ALLOWED_CHILDREN,
+    KIND_LABELS,
+    Kind,
+    add_months,
+    add_years,
+    child_allowed,
+    child_refusal,
+    term_due_for_reminder,
     term_years,
 )
 

@@ -1,0 +1,911 @@
+"""The spreadsheet import pipeline shared by every import kind.
+
+An app describes one kind of import with an :class:`ImportSpec` (columns, a row validator and a
+commit function) and registers it with :func:`register`; the pipeline does the rest:
+
+    upload → read (python-calamine) → map headers (aliases) → validate every row, collecting all
+    errors as (Excel row, column, message) → INVALID (nothing written, a bad-rows workbook) or
+    READY (a preview) → commit in one transaction, audited → the uploaded file is deleted.
+
+Files with more than ``settings.TUANWU_IMPORT_BACKGROUND_ROWS`` rows are checked and committed by
+the background worker (:mod:`tuanwu.core.tasks`), which updates ``processed_rows`` for the
+progress bar. State lives in :class:`tuanwu.core.models.ImportJob`; see docs/imports.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import re
+import time
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from django.conf import settings
+from django.db import connection, connections, transaction
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from . import audit, context, exports
+from .errors import DomainError
+from .models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+TEXT, DATE, INT, CHOICE, BOOL = "text", "date", "int", "choice", "bool"
+ALLOWED_EXTENSIONS = (".xlsx", ".xls", ".ods")
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+STALE_AFTER = datetime.timedelta(hours=24)
+PREVIEW_ROWS = 20
+HEADER_SCAN_ROWS = 10
+RUNNING = (ImportJob.Status.CHECKING, ImportJob.Status.COMMITTING)
+SYSTEM_ERROR = "处理时发生系统错误，没有写入任何数据。请稍后重试，或联系平台管理员"
+
+TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "t", "对"}
+FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "✗", "f", "不是"}
+
+
+class ImportFileError(DomainError):
+    """The uploaded file cannot be taken at all (type, size, unreadable, no header)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Specs
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an import kind.
+
+    ``choices`` are ``(value, Chinese label)`` pairs; cells may hold the label, the value or one
+    of ``choice_aliases`` (label → value). ``masked`` columns (phone numbers) are masked in the
+    stored preview. ``example`` fills the template's example row.
+    """
+
+    key: str
+    header: str
+    type: str = TEXT
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    choices: tuple[tuple[str, str], ...] = ()
+    choice_aliases: tuple[tuple[str, str], ...] = ()
+    max_length: int | None = None
+    help: str = ""
+    example: Any = ""
+    masked: bool = False
+    width: int | None = None
+
+    @property
+    def template_header(self) -> str:
+        return self.header + ("*" if self.required else "")
+
+    def choice_label(self, value) -> str:
+        for v, label in self.choices:
+            if v == value:
+                return label
+        return "" if value is None else str(value)
+
+    def format_hint(self) -> str:
+        if self.type == DATE:
+            return "日期，如 2023-01-05、2023/1/5、2023年1月5日 或 20230105"
+        if self.type == INT:
+            return "整数"
+        if self.type == BOOL:
+            return "填“是”或“否”，不填视为“否”"
+        if self.type == CHOICE:
+            return "从下拉列表选择：" + "、".join(label for _, label in self.choices)
+        return "文字" + (f"，不超过 {self.max_length} 个字" if self.max_length else "")
+
+
+@dataclass
+class Row:
+    """One data row of the uploaded sheet: raw cells, cleaned values and its errors."""
+
+    number: int  # the Excel row number (1-based), as the user sees it
+    raw: dict[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[tuple[str | None, str]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # the validator's notes for commit
+
+    def error(self, key: str | None, message: str) -> None:
+        self.errors.append((key, message))
+
+    def has_error(self, key: str) -> bool:
+        return any(k == key for k, _ in self.errors)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ImportContext:
+    """What hooks get: the job, who is acting, the target unit, and a scratch ``state``."""
+
+    job: ImportJob
+    actor: Any
+    unit: Any
+    spec: ImportSpec
+    state: dict[str, Any] = field(default_factory=dict)
+    progress: Callable[[int], None] = lambda n: None
+
+
+@dataclass
+class ImportSpec:
+    """One kind of import.
+
+    - ``prepare(ctx)`` loads lookups once (into ``ctx.state``) before rows are validated;
+    - ``validate_row(ctx, row)`` adds cross-field and database errors with ``row.error(key, msg)``;
+      rows arrive in file order, so a row may refer to earlier rows;
+    - ``commit(ctx, rows) -> dict`` writes everything (the pipeline wraps it in one transaction)
+      and returns the job's result (counts, usernames — never secrets);
+    - ``preview_row(ctx, row) -> list`` gives the preview cells under ``preview_headers``;
+    - ``summarise(ctx, rows) -> dict[str, int]`` gives the counts shown with the preview;
+    - ``issue_secrets(job, actor) -> list[dict]`` (optional) sets and returns initial passwords
+      once after commit; they are shown to the importer and never stored.
+    """
+
+    kind: str
+    title: str
+    columns: list[Column]
+    commit: Callable[[ImportContext, list[Row]], dict]
+    validate_row: Callable[[ImportContext, Row], None] | None = None
+    prepare: Callable[[ImportContext], None] | None = None
+    preview_headers: list[str] | None = None
+    preview_row: Callable[[ImportContext, Row], list] | None = None
+    summarise: Callable[[ImportContext, list[Row]], dict[str, int]] | None = None
+    issue_secrets: Callable[[ImportJob, Any], list[dict]] | None = None
+    secret_headers: tuple[str, ...] = ()
+    instructions: tuple[str, ...] = ()
+    description: str = ""
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+
+_registry: dict[str, ImportSpec] = {}
+_discovered = False
+
+
+def register(spec: ImportSpec) -> ImportSpec:
+    """Make an import kind available (call at import time of the app's ``imports`` module)."""
+    _registry[spec.kind] = spec
+    return spec
+
+
+def _discover() -> None:
+    # Apps declare their kinds in `<app>/imports.py`; loading them lazily keeps core from
+    # importing the apps (imports flow one way: core ← apps).
+    global _discovered
+    if not _discovered:
+        _discovered = True
+        autodiscover_modules("imports")
+
+
+def get_spec(kind: str) -> ImportSpec | None:
+    _discover()
+    return _registry.get(kind)
+
+
+def all_specs() -> list[ImportSpec]:
+    _discover()
+    return sorted(_registry.values(), key=lambda s: s.kind)
+
+
+# ---------------------------------------------------------------------------------------------
+# Headers
+
+
+def normalise_header(text) -> str:
+    """Compare headers the way a person would: ignore spaces, full-width forms, “*” marks and case."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    text = re.sub(r"[\s*※]+", "", text)
+    return text.strip().lower()
+
+
+def _without_note(norm: str) -> str:
+    # "成立日期(格式:2023-01-05)" → "成立日期": templates in the wild append notes in brackets.
+    return re.sub(r"[(\[【].*?[)\]】]$", "", norm)
+
+
+def header_index(spec: ImportSpec) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for col in spec.columns:
+        for name in (col.header, col.key, *col.aliases):
+            index.setdefault(normalise_header(name), col.key)
+    return index
+
+
+def match_header(spec: ImportSpec, text, index: dict[str, str] | None = None) -> str | None:
+    index = index if index is not None else header_index(spec)
+    norm = normalise_header(text)
+    if not norm:
+        return None
+    return index.get(norm) or index.get(_without_note(norm))
+
+
+@dataclass
+class SheetData:
+    sheet_name: str
+    header_row: int  # 1-based
+    headers: list[str]  # the file's own header texts, by column position
+    mapping: dict[int, str]  # column position → spec key
+    ignored: list[str]
+    problems: list[str]  # header problems that stop the import (missing required, duplicates)
+    rows: list[tuple[int, list]]  # (Excel row number, cells)
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_workbook(path: str | os.PathLike) -> list[tuple[str, list[list]]]:
+    """Every visible worksheet as (name, rows from A1). Raises ImportFileError in Chinese."""
+    from python_calamine import CalamineWorkbook, PasswordError
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except PasswordError as exc:
+        raise ImportFileError("文件设置了密码，请取消密码保护后再上传") from exc
+    except Exception as exc:  # calamine raises several error types for damaged files
+        raise ImportFileError("无法读取该文件，请确认它是 Excel（.xlsx/.xls）或 .ods 表格且没有损坏") from exc
+    sheets = []
+    try:
+        for meta in workbook.sheets_metadata:
+            if str(meta.visible).endswith("Visible") and str(meta.typ).endswith("WorkSheet"):
+                try:
+                    rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+                except Exception as exc:
+                    raise ImportFileError(f"无法读取工作表“{meta.name}”，文件可能已损坏") from exc
+                sheets.append((meta.name, rows))
+    finally:
+        workbook.close()
+    return sheets
+
+
+def locate_sheet(spec: ImportSpec, path) -> SheetData:
+    """Find the sheet and header row that best match the spec, and map its columns."""
+    sheets = read_workbook(path)
+    index = header_index(spec)
+    best = None  # (matched count, -sheet position, sheet name, header row index, rows)
+    for position, (name, rows) in enumerate(sheets):
+        for r, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
+            matched = len({match_header(spec, c, index) for c in cells} - {None})
+            if matched and (best is None or matched > best[0]):
+                best = (matched, position, name, r, rows)
+    if best is None:
+        if not any(any(not _is_blank(c) for c in row) for _, rows in sheets for row in rows):
+            raise ImportFileError("文件中没有数据")
+        expected = "、".join(c.header for c in spec.columns[:3])
+        raise ImportFileError(f"没有找到表头：表格第一行应是列名，如“{expected}”。可下载模板对照填写")
+    _, _, name, header_r, rows = best
+    headers = ["" if _is_blank(c) else str(c).strip() for c in rows[header_r]]
+    mapping: dict[int, str] = {}
+    ignored: list[str] = []
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for i, text in enumerate(headers):
+        if not text:
+            continue
+        key = match_header(spec, text, index)
+        if key is None:
+            ignored.append(text)
+        elif key in seen:
+            problems.append(f"“{text}”与“{seen[key]}”是同一列（{spec.column(key).header}），请只保留一列")
+        else:
+            seen[key] = text
+            mapping[i] = key
+    missing = [c.header for c in spec.columns if c.required and c.key not in seen]
+    if missing:
+        problems.insert(0, "缺少必填列：" + "、".join(missing))
+    data = []
+    for r in range(header_r + 1, len(rows)):
+        cells = rows[r]
+        if all(_is_blank(c) for c in cells):
+            continue
+        data.append((r + 1, cells))
+    return SheetData(name, header_r + 1, headers, mapping, ignored, problems, data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell values
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def _integral_text(value) -> str:
+    """Numbers typed into text columns (区划代码, 手机号) come back as floats; keep the digits."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return unicodedata.normalize("NFKC", str(value)).strip() if isinstance(value, str) else str(value).strip()
+
+
+def parse_date(value) -> datetime.date:
+    """A date from a calamine cell: a date, an Excel serial, or text in the usual Chinese forms."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = int(value)
+        if 19000101 <= number <= 21001231:
+            value = str(number)
+        elif 1 <= value < 2958466:
+            return _EXCEL_EPOCH + datetime.timedelta(days=number)
+        else:
+            raise ValueError("日期格式不正确")
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            y, mo, d = (int(x) for x in m.groups())
+            try:
+                return datetime.date(y, mo, d)
+            except ValueError:
+                raise ValueError(f"日期“{text}”不存在") from None
+    raise ValueError("日期格式不正确，请填写如 2023-01-05")
+
+
+def parse_cell(col: Column, value):
+    """Clean one cell for ``col``; raises ValueError with a Chinese message. Blank → None."""
+    if _is_blank(value):
+        return None
+    if col.type == DATE:
+        return parse_date(value)
+    if col.type == INT:
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        text = _integral_text(value)
+        if re.fullmatch(r"-?\d+", text):
+            return int(text)
+        raise ValueError("请填写整数")
+    if col.type == BOOL:
+        if isinstance(value, bool):
+            return value
+        word = normalise_header(_integral_text(value))
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ValueError("请填写“是”或“否”")
+    text = _integral_text(value)
+    if col.type == CHOICE:
+        norm = normalise_header(text)
+        for v, label in col.choices:
+            if norm in (normalise_header(label), normalise_header(v)):
+                return v
+        for alias, v in col.choice_aliases:
+            if norm == normalise_header(alias):
+                return v
+        options = "、".join(label for _, label in col.choices)
+        raise ValueError(f"“{text}”不是可选值，可选：{options}")
+    if col.max_length and len(text) > col.max_length:
+        raise ValueError(f"不能超过 {col.max_length} 个字（现有 {len(text)} 个）")
+    return text
+
+
+def display_value(col: Column, value) -> str:
+    if value is None:
+        return ""
+    if col.type == CHOICE:
+        return col.choice_label(value)
+    if col.masked and value:
+        return audit.mask_value(value)
+    return exports.cell_text(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Uploads
+
+
+def upload_dir() -> Path:
+    path = Path(settings.UPLOAD_DIR)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "TUANWU_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def _delete_file(path: str) -> None:
+    if path:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+
+
+def save_upload(*, actor, unit, kind: str, uploaded_file) -> ImportJob:
+    """Store an upload under UPLOAD_DIR and open a job for it, after checking type, size and that
+    the sheet has a recognisable header. Raises ImportFileError (Chinese) and keeps nothing."""
+    spec = get_spec(kind)
+    if spec is None:
+        raise ImportFileError("未知的导入类型")
+    name = os.path.basename(uploaded_file.name or "")
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in ALLOWED_EXTENSIONS:
+        raise ImportFileError("只能上传 Excel（.xlsx、.xls）或 .ods 表格文件")
+    limit = max_upload_bytes()
+    if uploaded_file.size > limit:
+        raise ImportFileError(f"文件太大（{uploaded_file.size / 1048576:.1f} MB），请不要超过 {limit // 1048576} MB")
+    if uploaded_file.size == 0:
+        raise ImportFileError("文件是空的")
+    # Cheap enough to do on every upload, so stale files go even where no cron job runs.
+    purge_stale_uploads()
+    path = upload_dir() / f"{uuid.uuid4().hex}{ext}"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        for chunk in uploaded_file.chunks():
+            out.write(chunk)
+    try:
+        sheet = locate_sheet(spec, path)
+    except ImportFileError:
+        _delete_file(str(path))
+        raise
+    if not sheet.rows and not sheet.problems:
+        _delete_file(str(path))
+        raise ImportFileError("表格里只有表头，没有数据行")
+    return ImportJob.objects.create(
+        kind=kind, unit=unit, created_by=actor, original_name=name[:255], file_path=str(path),
+        total_rows=len(sheet.rows), headers={str(i): k for i, k in sheet.mapping.items()},
+        ignored_columns=sheet.ignored,
+    )
+
+
+def runs_in_background(job: ImportJob) -> bool:
+    return job.total_rows > settings.TUANWU_IMPORT_BACKGROUND_ROWS
+
+
+# ---------------------------------------------------------------------------------------------
+# Progress
+
+
+class Progress:
+    """Writes ``processed_rows`` every few rows.
+
+    Inside the commit's transaction an ordinary UPDATE would stay invisible to the page polling
+    for progress (and would lock the job row), so there the count goes through a second,
+    autocommitting connection.
+    """
+
+    def __init__(self, job: ImportJob, total: int):
+        self.job_id = job.pk
+        self.step = max(1, total // 50)
+        self.last = 0
+        self._conn = None
+
+    def __call__(self, n: int, force: bool = False) -> None:
+        if not force and n - self.last < self.step:
+            return
+        self.last = n
+        if connection.in_atomic_block:
+            if self._conn is None:
+                self._conn = connections.create_connection("default")
+            with self._conn.cursor() as cursor:
+                cursor.execute(f"UPDATE {ImportJob._meta.db_table} SET processed_rows = %s WHERE id = %s",
+                               [n, self.job_id])
+        else:
+            ImportJob.objects.filter(pk=self.job_id).update(processed_rows=n)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking
+
+
+@dataclass
+class CheckOutcome:
+    rows: list[Row]
+    errors: list[dict]
+    sheet: SheetData
+
+
+def _error(row_number: int, header: str, letter: str, message: str) -> dict:
+    return {"row": row_number, "column": header, "letter": letter, "message": message}
+
+
+def validate(ctx: ImportContext, progress: Callable[[int], None] | None = None) -> CheckOutcome:
+    """Read the job's file and validate every row, collecting every error."""
+    spec = ctx.spec
+    job = ctx.job
+    if not job.file_path or not os.path.exists(job.file_path):
+        raise ImportFileError("上传的文件已过期清除（超过 24 小时），请重新上传")
+    sheet = locate_sheet(spec, job.file_path)
+    errors: list[dict] = [_error(sheet.header_row, "", "", p) for p in sheet.problems]
+    if errors:
+        return CheckOutcome([], errors, sheet)
+    position = {key: i for i, key in sheet.mapping.items()}
+    if spec.prepare:
+        spec.prepare(ctx)
+    rows: list[Row] = []
+    for n, (number, cells) in enumerate(sheet.rows, start=1):
+        raw = {key: (cells[i] if i < len(cells) else None) for key, i in position.items()}
+        row = Row(number=number, raw=raw)
+        for col in spec.columns:
+            if col.key not in position:
+                row.values[col.key] = None
+                continue
+            try:
+                row.values[col.key] = parse_cell(col, raw[col.key])
+            except ValueError as exc:
+                row.values[col.key] = None
+                row.error(col.key, str(exc))
+                continue
+            if col.required and row.values[col.key] is None:
+                row.error(col.key, f"请填写{col.header}")
+        if spec.validate_row:
+            spec.validate_row(ctx, row)
+        rows.append(row)
+        for key, message in row.errors:
+            if key is not None and key in position:
+                i = position[key]
+                errors.append(_error(number, sheet.headers[i], column_letter(i), message))
+            else:
+                errors.append(_error(number, spec.column(key).header if key else "", "", message))
+        if progress:
+            progress(n)
+    return CheckOutcome(rows, errors, sheet)
+
+
+def _preview(ctx: ImportContext, rows: list[Row]) -> dict:
+    spec = ctx.spec
+    headers = spec.preview_headers or ["行号", *(c.header for c in spec.columns)]
+    sample = []
+    for row in rows[:PREVIEW_ROWS]:
+        if spec.preview_row:
+            cells = spec.preview_row(ctx, row)
+        else:
+            cells = [row.number, *(display_value(c, row.values.get(c.key)) for c in spec.columns)]
+        sample.append([exports.cell_text(c) for c in cells])
+    counts = spec.summarise(ctx, rows) if spec.summarise else {"数据行": len(rows)}
+    return {"headers": headers, "rows": sample, "counts": counts}
+
+
+def check_job(job: ImportJob) -> ImportJob:
+    """Validate the job's file and record the outcome: INVALID with every error, or READY with a
+    preview. Writes nothing but the job itself."""
+    spec = get_spec(job.kind)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CHECKING, processed_rows=0)
+    progress = Progress(job, job.total_rows)
+    ctx = ImportContext(job=job, actor=job.created_by, unit=job.unit, spec=spec, progress=progress)
+    try:
+        outcome = validate(ctx, progress)
+    except ImportFileError as exc:
+        return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", exc.message)])
+    except Exception:
+        logger.exception("import check failed (job %s)", job.pk)
+        return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", SYSTEM_ERROR)])
+    finally:
+        progress.close()
+    fields = {
+        "total_rows": len(outcome.rows) or job.total_rows,
+        "processed_rows": len(outcome.rows),
+        "headers": {str(i): k for i, k in outcome.sheet.mapping.items()},
+        "ignored_columns": outcome.sheet.ignored,
+        "errors": outcome.errors,
+    }
+    if outcome.errors:
+        return _finish(job, status=ImportJob.Status.INVALID, preview={}, **fields)
+    return _finish(job, status=ImportJob.Status.READY, preview=_preview(ctx, outcome.rows), **fields)
+
+
+def _finish(job: ImportJob, **fields) -> ImportJob:
+    for key, value in fields.items():
+        setattr(job, key, value)
+    job.save(update_fields=list(fields))
+    return job
+
+
+def start_check(job: ImportJob) -> ImportJob:
+    """Check now, or hand a large file to the background worker."""
+    if runs_in_background(job):
+        from .tasks import check_import
+
+        _finish(job, status=ImportJob.Status.CHECKING, processed_rows=0)
+        check_import.enqueue(job.pk)
+        job.refresh_from_db()
+        return job
+    return check_job(job)
+
+
+# ---------------------------------------------------------------------------------------------
+# Committing
+
+
+def _claim_for_commit(job: ImportJob) -> ImportJob:
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status != ImportJob.Status.READY:
+            raise DomainError(f"该导入任务的状态是“{locked.get_status_display()}”，不能导入")
+        if not locked.file_path or not os.path.exists(locked.file_path):
+            raise DomainError("上传的文件已过期清除（超过 24 小时），请重新上传")
+        locked.status = ImportJob.Status.COMMITTING
+        locked.processed_rows = 0
+        locked.save(update_fields=["status", "processed_rows"])
+    return locked
+
+
+def commit_job(job: ImportJob, actor) -> ImportJob:
+    """Write the whole file or nothing. Rows are validated again inside the transaction (the
+    tree may have changed since the preview); any error leaves the database untouched and the
+    job INVALID. The uploaded file is deleted once the data is in."""
+    job = _claim_for_commit(job)
+    return run_commit(job, actor)
+
+
+def run_commit(job: ImportJob, actor) -> ImportJob:
+    """The commit itself, for a job already claimed (status COMMITTING)."""
+    spec = get_spec(job.kind)
+    progress = Progress(job, job.total_rows)
+    ctx = ImportContext(job=job, actor=actor, unit=job.unit, spec=spec, progress=progress)
+    started = time.monotonic()
+    try:
+        with context.origin("import", context.current_origin().ip), transaction.atomic():
+            # One import into a subtree at a time: two files naming the same new unit would
+            # otherwise both pass the duplicate check.
+            type(job.unit).objects.select_for_update().filter(pk=job.unit_id).first()
+            outcome = validate(ctx)
+            if outcome.errors:
+                raise _Rejected(outcome)
+            result = spec.commit(ctx, outcome.rows)
+            progress(len(outcome.rows), force=True)
+            audit.record(
+                actor=actor, action=f"导入：{spec.title}", obj=job,
+                after={"file": job.original_name, "rows": len(outcome.rows), **{
+                    k: v for k, v in result.items() if isinstance(v, int | str)}},
+            )
+    except _Rejected as rejected:
+        return _finish(job, status=ImportJob.Status.INVALID, errors=rejected.outcome.errors, preview={},
+                       processed_rows=0)
+    except ImportFileError as exc:
+        return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", exc.message)])
+    except DomainError as exc:
+        # A refusal from an action (permission, tree rule) that validation did not foresee.
+        return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", exc.message)],
+                       processed_rows=0)
+    except Exception:
+        logger.exception("import commit failed (job %s)", job.pk)
+        return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", SYSTEM_ERROR)],
+                       processed_rows=0)
+    finally:
+        progress.close()
+    _delete_file(job.file_path)
+    result["seconds"] = round(time.monotonic() - started, 2)
+    return _finish(job, status=ImportJob.Status.DONE, result=result, file_path="", finished_at=timezone.now(),
+                   processed_rows=job.total_rows)
+
+
+class _Rejected(Exception):
+    def __init__(self, outcome: CheckOutcome):
+        super().__init__("rejected")
+        self.outcome = outcome
+
+
+def start_commit(job: ImportJob, actor) -> ImportJob:
+    """Commit now, or hand a large file to the background worker."""
+    job = _claim_for_commit(job)
+    if runs_in_background(job):
+        from .tasks import commit_import
+
+        commit_import.enqueue(job.pk, actor.pk)
+        job.refresh_from_db()
+        return job
+    return run_commit(job, actor)
+
+
+def fail_job(job_id: int, message: str) -> None:
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.FAILED, errors=[_error(0, "", "", message)]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Workbooks: the bad rows, the template
+
+
+def errors_workbook_path(job: ImportJob) -> str:
+    """A workbook of the rows with errors, every column as uploaded, faulty cells filled red with
+    the message as a cell comment, and 错误说明 / 原行号 columns. Built from the uploaded file, so
+    no personal data has to be kept in the database."""
+    spec = get_spec(job.kind)
+    if not job.file_path or not os.path.exists(job.file_path):
+        raise ImportFileError("上传的文件已过期清除（超过 24 小时），请重新上传后再下载")
+    sheet = locate_sheet(spec, job.file_path)
+    by_row: dict[int, list[dict]] = {}
+    for err in job.errors:
+        by_row.setdefault(err["row"], []).append(err)
+    letters = {column_letter(i): i for i in range(len(sheet.headers))}
+    path = exports.temp_xlsx_path()
+    workbook = xlsxwriter.Workbook(path, exports.WORKBOOK_OPTIONS)
+    formats = exports.make_formats(workbook)
+    bad = workbook.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "border": 1, "border_color": "#C00000"})
+    bad_date = workbook.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "border": 1,
+                                    "border_color": "#C00000", "num_format": "yyyy-mm-dd"})
+    note = workbook.add_format({"font_color": "#9C0006", "text_wrap": True, "valign": "top"})
+    ws = workbook.add_worksheet(exports.safe_sheet_name(sheet.sheet_name or "错误行"))
+    headers = [*sheet.headers, "错误说明", "原行号"]
+    widths = exports.column_widths(headers, [])
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    ws.set_column(len(sheet.headers), len(sheet.headers), 50)
+    for c, text in enumerate(headers):
+        ws.write_string(0, c, exports.neutralise(text), formats.header)
+    ws.freeze_panes(1, 0)
+    header_errors = [e for e in job.errors if e["row"] in (0, sheet.header_row)]
+    out = 1
+    for number, cells in sheet.rows:
+        errs = by_row.get(number)
+        if not errs:
+            continue
+        faulty: dict[int, list[str]] = {}
+        for e in errs:
+            if e.get("letter") in letters:
+                faulty.setdefault(letters[e["letter"]], []).append(e["message"])
+        for c in range(len(sheet.headers)):
+            value = cells[c] if c < len(cells) else None
+            if c in faulty:
+                fmt = bad_date if isinstance(value, datetime.date) else bad
+                if _is_blank(value):
+                    ws.write_blank(out, c, None, bad)
+                else:
+                    exports.write_cell(ws, out, c, value, formats, fmt)
+                ws.write_comment(out, c, "\n".join(faulty[c]), {"author": "团务", "x_scale": 2, "y_scale": 1.5})
+            else:
+                exports.write_cell(ws, out, c, value, formats)
+        explanation = "；".join(
+            (f"{e['column']}：" if e["column"] else "") + e["message"] for e in errs
+        )
+        ws.write_string(out, len(sheet.headers), exports.neutralise(explanation), note)
+        ws.write_number(out, len(sheet.headers) + 1, number)
+        out += 1
+    if header_errors:
+        ws.write_string(out + 1, 0, "表头问题：" + "；".join(e["message"] for e in header_errors), note)
+    workbook.close()
+    return path
+
+
+def template_path(spec: ImportSpec, rows_with_dropdowns: int = 2000) -> str:
+    """The downloadable template: the data sheet (Chinese headers, required ones marked “*”,
+    dropdowns for choice and yes/no columns), a 填写说明 sheet with every column explained and an
+    example row, and a hidden 选项 sheet holding the dropdown lists."""
+    path = exports.temp_xlsx_path()
+    workbook = xlsxwriter.Workbook(path, exports.WORKBOOK_OPTIONS)
+    formats = exports.make_formats(workbook)
+    required = workbook.add_format({"bold": True, "bg_color": "#FDECEC", "font_color": "#C8161D", "border": 1})
+    title = workbook.add_format({"bold": True, "font_size": 14})
+    bold = workbook.add_format({"bold": True})
+    data = workbook.add_worksheet(exports.safe_sheet_name(spec.title))
+    guide = workbook.add_worksheet("填写说明")
+    options = workbook.add_worksheet("选项")
+
+    option_col = 0
+    for c, col in enumerate(spec.columns):
+        data.write_string(0, c, col.template_header, required if col.required else formats.header)
+        data.set_column(c, c, col.width or max(12, exports.display_width(col.template_header) + 4))
+        if col.type in (CHOICE, BOOL):
+            labels = [label for _, label in col.choices] if col.type == CHOICE else ["是", "否"]
+            options.write_string(0, option_col, col.header)
+            for r, label in enumerate(labels, start=1):
+                options.write_string(r, option_col, label)
+            letter = column_letter(option_col)
+            data.data_validation(1, c, rows_with_dropdowns, c, {
+                "validate": "list",
+                "source": f"='选项'!${letter}$2:${letter}${len(labels) + 1}",
+                "error_type": "warning",
+                "error_title": "请从下拉列表选择",
+                "error_message": f"“{col.header}”请从下拉列表中选择",
+            })
+            option_col += 1
+        elif col.type == DATE:
+            data.set_column(c, c, max(14, exports.display_width(col.template_header) + 4), formats.date)
+    data.freeze_panes(1, 0)
+    options.hide()
+
+    guide.set_column(0, 0, 18)
+    guide.set_column(1, 1, 10)
+    guide.set_column(2, 2, 48)
+    guide.set_column(3, 3, 40)
+    guide.set_column(4, 4, 36)
+    guide.write_string(0, 0, f"{spec.title} · 填写说明", title)
+    r = 2
+    lines = [
+        f"1. 在“{data.get_name()}”工作表中从第 2 行起每行填写一条；列名带“*”的必须填写。",
+        "2. 列的顺序可以调整，多余的列会被忽略；列名也可以用下表“也可识别的列名”中的写法。",
+        "3. 上传后系统先逐行检查，有任何错误都不会写入，并列出每个错误所在的行和列；改正后重新上传即可。",
+        "4. 全部检查通过后会显示预览，确认后一次性全部导入。",
+        *spec.instructions,
+    ]
+    for line in lines:
+        guide.write_string(r, 0, line)
+        r += 1
+    r += 1
+    for c, text in enumerate(["列名", "是否必填", "格式 / 可选值", "说明", "也可识别的列名"]):
+        guide.write_string(r, c, text, formats.header)
+    for col in spec.columns:
+        r += 1
+        guide.write_string(r, 0, col.header, bold if col.required else None)
+        guide.write_string(r, 1, "必填" if col.required else "选填")
+        guide.write_string(r, 2, col.format_hint(), formats.wrap)
+        guide.write_string(r, 3, col.help, formats.wrap)
+        guide.write_string(r, 4, "、".join(col.aliases), formats.wrap)
+    r += 2
+    guide.write_string(r, 0, "示例（请勿把示例行复制进数据表）", bold)
+    r += 1
+    for c, col in enumerate(spec.columns):
+        guide.write_string(r, c, col.template_header, formats.header)
+    r += 1
+    examples = [col.example for col in spec.columns]
+    if any(isinstance(e, list | tuple) for e in examples):
+        count = max(len(e) if isinstance(e, list | tuple) else 1 for e in examples)
+        rows = [[(e[i] if isinstance(e, list | tuple) and i < len(e) else ("" if isinstance(e, list | tuple) else e))
+                 for e in examples] for i in range(count)]
+    else:
+        rows = [examples]
+    for values in rows:
+        for c, value in enumerate(values):
+            exports.write_cell(guide, r, c, value, formats)
+        r += 1
+    workbook.close()
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Housekeeping
+
+
+def purge_stale_uploads(*, older_than: datetime.timedelta = STALE_AFTER, now: float | None = None) -> int:
+    """Delete uploaded files older than 24 hours (personal data must not linger) and forget them
+    on their jobs. Returns how many files were deleted."""
+    directory = Path(settings.UPLOAD_DIR)
+    if not directory.exists():
+        return 0
+    cutoff = (now if now is not None else time.time()) - older_than.total_seconds()
+    removed: list[str] = []
+    for entry in directory.iterdir():
+        if entry.is_file() and entry.stat().st_mtime < cutoff:
+            _delete_file(str(entry))
+            removed.append(str(entry))
+    if removed:
+        ImportJob.objects.filter(file_path__in=removed).exclude(status__in=RUNNING).update(file_path="")
+    return len(removed)
+
+
+def jobs_for(user, unit, kind: str) -> Iterable[ImportJob]:
+    """Recent jobs of ``kind`` on ``unit`` (the upload page lists them)."""
+    return ImportJob.objects.filter(unit=unit, kind=kind).select_related("created_by")[:10]

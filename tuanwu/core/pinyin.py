@@ -1,0 +1,97 @@
+"""Name normalisation and pinyin search tokens.
+
+A name is indexed under every reading of its polyphonic characters (单 → dan/shan/chan, 曾 →
+zeng/ceng, 解 → jie/xie) because surnames often take the rarer reading and a secretary types
+what they hear. Readings are cached per character: pypinyin costs about 3 s per 100,000 names
+uncached, and names reuse a few thousand characters.
+
+The tokens are stored space-separated in one text column (``Person.name_pinyin``) and searched
+as token prefixes (``(^| )query``) on a trigram index.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from functools import lru_cache
+
+from pypinyin import Style, pinyin
+
+# Readings combined per name are capped: a long transliterated name of polyphonic characters
+# would otherwise produce hundreds of strings. The first reading of each character (pypinyin's
+# most common one) comes first, so the cap drops only unusual combinations.
+MAX_COMBINATIONS = 16
+
+MIDDLE_DOT = "\u00b7"
+# Separators seen in transliterated names (维吾尔族、哈萨克族 names; foreign names) typed on
+# different keyboards and systems; all become U+00B7.
+_SEPARATORS = "•・.．‧∙⋅･●\u2027\u30fb\uff65\u2219\u22c5\u2022\u00b7\ua78f\u0387\u16eb\u2e31\u2027-－—"
+_SEPARATOR_RE = re.compile(r"\s*[" + re.escape(_SEPARATORS) + r"]+\s*")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def normalise_name(name: str) -> str:
+    """Trim, fold full-width letters (NFKC keeps 汉字 unchanged), collapse spaces and turn every
+    separator of a transliterated name into U+00B7."""
+    text = unicodedata.normalize("NFKC", str(name or "")).strip()
+    # NFKC turns the katakana middle dot and others into ASCII or keeps them; the regex catches all.
+    text = _SEPARATOR_RE.sub(MIDDLE_DOT, text)
+    text = _SPACE_RE.sub(" ", text)
+    return text.strip(MIDDLE_DOT + " ")
+
+
+def _is_han(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\U00020000" <= char <= "\U0002ffff"
+
+
+@lru_cache(maxsize=20000)
+def readings(char: str) -> tuple[str, ...]:
+    """Every pinyin reading of one character (no tones), most common first; () for separators."""
+    if _is_han(char):
+        found = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
+        result = tuple(dict.fromkeys(r for r in (found[0] if found else []) if r.isascii() and r.isalpha()))
+        return result or ()
+    if char.isascii() and char.isalnum():
+        return (char.lower(),)
+    return ()
+
+
+def _combinations(parts: list[tuple[str, ...]]) -> list[str]:
+    """Strings from one reading per character, fewest departures from the common readings first,
+    so that the cap drops the least likely combinations."""
+    result: list[str] = []
+    polyphonic = [i for i, p in enumerate(parts) if len(p) > 1]
+    for changed in range(len(polyphonic) + 1):
+        for positions in itertools.combinations(polyphonic, changed):
+            choices = [p[1:] if i in positions else p[:1] for i, p in enumerate(parts)]
+            for combo in itertools.product(*choices):
+                result.append("".join(combo))
+                if len(result) >= MAX_COMBINATIONS:
+                    return result
+    return result
+
+
+def name_tokens(name: str) -> tuple[list[str], list[str]]:
+    """(full-pinyin strings, initials strings) of a name, each capped at MAX_COMBINATIONS."""
+    parts = [r for r in (readings(c) for c in normalise_name(name)) if r]
+    if not parts:
+        return [], []
+    full = _combinations(parts)
+    initials = _combinations([tuple(dict.fromkeys(r[0] for r in part)) for part in parts])
+    return full, initials
+
+
+def search_text(name: str) -> str:
+    """The value stored in the pinyin search column: unique tokens, space-separated."""
+    full, initials = name_tokens(name)
+    return " ".join(dict.fromkeys(full + initials))
+
+
+_QUERY_RE = re.compile(r"^[a-z]+$")
+
+
+def normalise_query(text: str) -> str | None:
+    """A pinyin query (letters only, spaces and apostrophes ignored), or None if it is not one."""
+    query = re.sub(r"[\s']+", "", str(text or "")).lower()
+    return query if _QUERY_RE.match(query) else None

@@ -1,0 +1,160 @@
+"""Field encryption and rotation, the pinyin index, and ID / phone validation."""
+
+import datetime
+
+import pytest
+from cryptography.fernet import Fernet, InvalidToken
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
+
+from tuanwu.core import crypto
+from tuanwu.core.models import AuditEvent
+from tuanwu.core.pinyin import name_tokens, normalise_name, search_text
+from tuanwu.people.idcard import check_digit, mask_id_number, mask_phone, parse_id_number, validate_mobile
+from tuanwu.people.models import Person
+from tuanwu.people.testing import make_id_number, make_person
+
+# --- encryption ---------------------------------------------------------------------------------
+
+
+def test_encrypt_round_trip_and_ciphertext_differs(settings):
+    settings.TUANWU_FIELD_KEYS = [Fernet.generate_key().decode()]
+    token = crypto.encrypt("650121200001011234")
+    assert "650121200001011234" not in token
+    assert crypto.decrypt(token) == "650121200001011234"
+    assert crypto.encrypt("650121200001011234") != token  # random IV: equal values don't look equal
+
+
+def test_old_key_still_decrypts_and_rotation_moves_to_new_key(settings):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.TUANWU_FIELD_KEYS = [old]
+    token = crypto.encrypt("13800001234")
+    settings.TUANWU_FIELD_KEYS = [new, old]
+    assert crypto.decrypt(token) == "13800001234"
+    rotated = crypto.rotate(token)
+    settings.TUANWU_FIELD_KEYS = [new]
+    assert crypto.decrypt(rotated) == "13800001234"
+    with pytest.raises(InvalidToken):
+        crypto.decrypt(token)
+
+
+def test_blind_index_is_keyed_and_separated_by_purpose(settings):
+    settings.TUANWU_BLIND_INDEX_KEY = "key-one"
+    a = crypto.blind_index("1234", purpose="id-last4")
+    assert a == crypto.blind_index("1234", purpose="id-last4")
+    assert a != crypto.blind_index("1234", purpose="phone-last4")
+    settings.TUANWU_BLIND_INDEX_KEY = "key-two"
+    assert crypto.blind_index("1234", purpose="id-last4") != a
+
+
+@pytest.mark.django_db
+def test_rotate_field_keys_command_re_encrypts_every_value_with_one_audit_row(world, settings):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.TUANWU_FIELD_KEYS = [old]
+    birth = datetime.date(2001, 4, 2)
+    number = make_id_number(birth)
+    person = make_person(world, world.branch_a1, "轮换", birth=birth, id_number=number, phone="13912345678")
+    old_token = Person.objects.get(pk=person.pk).id_number_encrypted
+    settings.TUANWU_FIELD_KEYS = [new, old]
+    audits = AuditEvent.objects.count()
+    call_command("rotate_field_keys", stdout=open("/dev/null", "w"))
+    assert AuditEvent.objects.count() == audits + 1
+    event = AuditEvent.objects.latest("id")
+    assert (event.action, event.after["rows_by_model"]["people.Person"]) == ("轮换字段加密密钥", 1)
+    settings.TUANWU_FIELD_KEYS = [new]  # the old key is gone: everything must read with the new one
+    person = Person.objects.get(pk=person.pk)
+    assert person.id_number_encrypted != old_token
+    assert (person.clear_id_number(), person.clear_phone()) == (number, "13912345678")
+
+
+# --- pinyin -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name,tokens", [
+    ("张三", {"zhangsan", "zs"}),
+    ("单雄", {"danxiong", "shanxiong", "chanxiong", "dx", "sx", "cx"}),
+    ("曾解", {"zengjie", "cengjie", "zengxie", "cengxie", "zj", "cj", "zx", "cx"}),
+])
+def test_pinyin_tokens_cover_every_reading(name, tokens):
+    assert set(search_text(name).split()) == tokens
+
+
+def test_pinyin_combinations_are_capped():
+    full, initials = name_tokens("单解曾单解曾单解")
+    assert len(full) == 16 and len(initials) == 16
+    assert full[0] == "danjiecengdanjiecengdanjie"  # the common readings come first
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("阿依古丽•买买提", "阿依古丽·买买提"),
+    ("阿依古丽・买买提", "阿依古丽·买买提"),
+    ("阿依古丽.买买提", "阿依古丽·买买提"),
+    ("阿依古丽．买买提", "阿依古丽·买买提"),
+    ("阿依古丽 ‧ 买买提", "阿依古丽·买买提"),
+    ("阿依古丽∙买买提", "阿依古丽·买买提"),
+    ("  张  三 ", "张 三"),
+])
+def test_transliterated_name_separators_become_middle_dot(raw, expected):
+    assert normalise_name(raw) == expected
+
+
+# --- ID and phone -------------------------------------------------------------------------------
+
+
+def test_id_number_check_digit_and_derived_fields():
+    # The textbook example of GB 11643: 11010519491231002X.
+    assert check_digit("11010519491231002") == "X"
+    info = parse_id_number("11010519491231002x")
+    assert (info.number, info.birth_date, info.gender) == ("11010519491231002X", datetime.date(1949, 12, 31), "female")
+
+
+@pytest.mark.parametrize("value,message", [
+    ("11010519491231002", "身份证号码应为 18 位"),
+    ("1101051949123100X2", "身份证号码前 17 位应为数字，最后一位为数字或 X"),
+    ("110105194902300021", "身份证号码中的出生日期无效"),
+    ("110105194912310021", "身份证号码校验位不正确"),
+])
+def test_invalid_id_numbers_are_refused_in_chinese(value, message):
+    with pytest.raises(ValidationError) as error:
+        parse_id_number(value)
+    assert error.value.messages == [message]
+
+
+def test_mobile_validation_and_masks():
+    assert validate_mobile("138 0013 1234") == "13800131234"
+    assert validate_mobile("+8613800131234") == "13800131234"
+    with pytest.raises(ValidationError) as error:
+        validate_mobile("12800131234")
+    assert error.value.messages == ["手机号码应为 11 位数字，以 13 至 19 开头"]
+    assert mask_id_number("650121200001011234") == "650121********1234"
+    assert mask_phone("13800131234") == "138****1234"
+
+
+# --- nothing in clear at rest -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_no_clear_id_or_phone_in_the_table_or_the_audit_trail(world):
+    birth = datetime.date(2002, 8, 9)
+    number = make_id_number(birth)
+    person = make_person(world, world.branch_a1, "保密", birth=birth, id_number=number, phone="13712345678",
+                         guardian_phone="13698765432")
+    from tuanwu.people.actions import update_person
+
+    update_person(actor=world.county_admin, person=person, phone="15011112222")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM people_person WHERE id = %s", [person.pk])
+        values = [str(v) for v in cursor.fetchone()]
+    row = " ".join(values)
+    for secret in (number, "13712345678", "13698765432", "15011112222", number[6:14]):
+        assert secret not in row
+    # Nor the last 4 digits on their own: with the birth date they would give the number away.
+    assert number[-4:] not in values and "2222" not in values
+    events = list(AuditEvent.objects.filter(object_type="people.Person", object_id=str(person.pk)))
+    assert [e.action for e in events] == ["修改人员信息", "登记人员"]
+    trail = str([(e.before, e.after) for e in events])
+    for secret in (number, "13712345678", "13698765432", "15011112222"):
+        assert secret not in trail
+    assert events[1].after["id_number"] == mask_id_number(number)
+    assert (events[0].before["phone"], events[0].after["phone"]) == ("137****5678", "150****2222")
