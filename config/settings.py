@@ -74,6 +74,10 @@ INSTALLED_APPS = [
     "tuanwu.organisations",
     "tuanwu.people",
     "tuanwu.membership",
+    "tuanwu.activities",
+    "tuanwu.volunteering",
+    "tuanwu.elections",
+    "tuanwu.cadres",
     "tuanwu.demo",
 ]
 

@@ -8,6 +8,10 @@ urlpatterns = [
     path("units/", include("tuanwu.organisations.urls")),
     path("people/", include("tuanwu.people.urls")),
     path("membership/", include("tuanwu.membership.urls")),
+    path("activities/", include("tuanwu.activities.urls")),
+    path("volunteers/", include("tuanwu.volunteering.urls")),
+    path("elections/", include("tuanwu.elections.urls")),
+    path("cadres/", include("tuanwu.cadres.urls")),
     path("api/v1/", api.urls),
 ]
 

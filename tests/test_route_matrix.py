@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import get_resolver
 
 from tuanwu.core.models import AuditEvent, ImportJob
-from tuanwu.core.routecheck import is_api_pattern, iter_patterns
+from tuanwu.core.routecheck import is_api_pattern, iter_named_patterns
 from tuanwu.organisations import access, actions
 from tuanwu.organisations.access import declaration_of
 from tuanwu.organisations.models import Role, RoleGrant, Term, Unit
@@ -17,32 +17,49 @@ from tuanwu.organisations.models import Role, RoleGrant, Term, Unit
 EXTRA_KWARGS = {"kind": "units", "key": "terms.branch_years"}
 
 
+def _app_testing_modules():
+    """Each app may supply ``testing.route_cases(world, model, permission)`` and ``ROUTE_KWARGS``."""
+    import importlib
+    import importlib.util
+
+    from django.apps import apps
+
+    modules = []
+    for config in apps.get_app_configs():
+        name = f"{config.name}.testing"
+        if config.name.startswith("tuanwu.") and importlib.util.find_spec(name) is not None:
+            modules.append(importlib.import_module(name))
+    return modules
+
+
+TESTING_MODULES = _app_testing_modules()
+for _module in TESTING_MODULES:
+    EXTRA_KWARGS.update(getattr(_module, "ROUTE_KWARGS", {}))
+
+
 def scoped_routes():
     routes = []
-    for route, pattern in iter_patterns(get_resolver().url_patterns):
+    for route, pattern, namespace in iter_named_patterns(get_resolver().url_patterns):
         if is_api_pattern(pattern):
             continue
         decl = declaration_of(pattern.callback)
         if decl and decl.kind == "scoped" and decl.lookup:
-            routes.append((route, pattern, decl))
+            routes.append((route, (pattern, namespace), decl))
     return routes
 
 
 ROUTES = scoped_routes()
 
 
-def _url(pattern, route, lookup, value):
+def _url(named, route, lookup, value):
+    from django.urls import reverse
+
+    pattern, namespace = named
     kwargs = {lookup: value}
     for name in pattern.pattern.converters:
         if name != lookup:
             kwargs[name] = EXTRA_KWARGS[name]
-    from django.urls import reverse
-
-    namespace = {"units/": "organisations", "accounts/": "accounts", "people/": "people", "membership/": "membership"}
-    for prefix, ns in namespace.items():
-        if route.startswith(prefix):
-            return reverse(f"{ns}:{pattern.name}", kwargs=kwargs)
-    return reverse(f"core:{pattern.name}", kwargs=kwargs)
+    return reverse(f"{namespace}:{pattern.name}", kwargs=kwargs)
 
 
 def _client(user):
@@ -72,12 +89,14 @@ def _cases(world, model, permission):
         inside = actions.start_term(actor=world.county_admin, unit=world.branch_a2, started_on=today, how_elected="members_meeting")
         outside = actions.start_term(actor=world.county_admin, unit=world.branch_b1, started_on=today, how_elected="members_meeting")
         return inside, outside, world.town_secretary, world.inspector
-    from tuanwu.people.testing import route_cases
-
-    found = route_cases(world, model, permission)
-    if found is not None:
-        return found
-    raise AssertionError(f"the test world supplies no objects for {model.__name__}: add them here")
+    for module in TESTING_MODULES:
+        supplier = getattr(module, "route_cases", None)
+        found = supplier(world, model, permission) if supplier else None
+        if found is not None:
+            return found
+    raise AssertionError(
+        f"the test world supplies no objects for {model.__name__}: add them to its app's testing.route_cases"
+    )
 
 
 def _state(obj):

@@ -40,6 +40,29 @@ api.add_router("/accounts", accounts_router)
 api.add_router("", organisations_router)
 
 
+def _add_domain_routers() -> None:
+    """Domain apps contribute ``router`` (and optionally ``API_PREFIX``) in their ``api.py``;
+    they are mounted in INSTALLED_APPS order, so no app edits this file to join the API."""
+    import importlib
+    import importlib.util
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("tuanwu.") or config.label in ("accounts", "organisations"):
+            continue
+        module_name = f"{config.name}.api"
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        module = importlib.import_module(module_name)
+        router = getattr(module, "router", None)
+        if router is not None:
+            api.add_router(getattr(module, "API_PREFIX", ""), router)
+
+
+_add_domain_routers()
+
+
 # ---------------------------------------------------------------------------------------------
 # Errors
 

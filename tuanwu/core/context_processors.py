@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from . import todos
+from . import nav, todos
 
 
 def navigation(request):
@@ -11,4 +11,8 @@ def navigation(request):
     def todo_count():
         return todos.count_for(user)
 
-    return {"todo_count": todo_count, "sample_data": getattr(settings, "TUANWU_SHOW_SAMPLE_BADGE", True)}
+    return {
+        "todo_count": todo_count,
+        "nav_groups": nav.groups_for(user),
+        "sample_data": getattr(settings, "TUANWU_SHOW_SAMPLE_BADGE", True),
+    }

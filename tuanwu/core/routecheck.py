@@ -8,11 +8,19 @@ from tuanwu.organisations.access import declaration_of
 
 
 def iter_patterns(patterns, prefix=""):
+    for route, pattern, _namespace in iter_named_patterns(patterns, prefix):
+        yield route, pattern
+
+
+def iter_named_patterns(patterns, prefix="", namespace=""):
+    """(route, pattern, namespace) for every URL pattern, resolvers flattened."""
     for entry in patterns:
         if isinstance(entry, URLResolver):
-            yield from iter_patterns(entry.url_patterns, prefix + str(entry.pattern))
+            inner = entry.namespace or ""
+            full = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+            yield from iter_named_patterns(entry.url_patterns, prefix + str(entry.pattern), full)
         elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry
+            yield prefix + str(entry.pattern), entry, namespace
 
 
 # The API's schema, its docs page and its index describe the API and hold no data: public.

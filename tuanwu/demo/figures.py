@@ -99,6 +99,11 @@ def figures() -> list[Figure]:
     sample_units = Unit.objects.filter(is_sample=True).count()
     audited = AuditEvent.objects.filter(action="新建组织", object_type="organisations.Unit").count()
     results.append(_exactly("每个示例组织都有“新建组织”审计记录", sample_units, audited))
+
+    from . import registry
+
+    for part in registry.parts():
+        results.extend(part.figures())
     return results
 
 

@@ -17,10 +17,17 @@ class Command(BaseCommand):
         if print_accounts:
             self.stdout.write(loader.accounts_table(everything=all))
             return
+        from django.utils import timezone
+
+        from tuanwu.demo import registry
+
         result = loader.load_demo()
-        if result is None:
+        summaries = registry.load_parts(today=timezone.localdate(), actor=loader.system_actor())
+        for summary in summaries:
+            self.stdout.write(self.style.SUCCESS(summary))
+        if result is None and not summaries:
             self.stdout.write("示例县已装载，本次未做任何改动。")
-        else:
+        elif result is not None:
             self.stdout.write(self.style.SUCCESS(
                 f"示例县已装载：{result.units} 个组织，{result.terms} 个任期，{result.grants} 项授权，"
                 f"{result.users} 个账号（均标记为示例数据）。"

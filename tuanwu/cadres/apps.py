@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CadresConfig(AppConfig):
+    name = "tuanwu.cadres"
+    label = "cadres"
+    verbose_name = "团干部"
