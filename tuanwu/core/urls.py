@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("todos/", views.todo_list, name="todos"),
+    path("todos/badge/", views.todo_badge, name="todo_badge"),
     path("audit/", views.audit_list, name="audit"),
     path("audit/export.xlsx", views.audit_export, name="audit_export"),
     path("rules/", views.rules_home, name="rules_home"),

@@ -61,6 +61,14 @@ def health(request):
 
 
 @access.self_only
+def todo_badge(request):
+    """The navigation's to-do count, fetched by htmx after the page has rendered."""
+    count = todos.count_for(request.user)
+    html = f'<span class="count">{count}</span>' if count else ""
+    return HttpResponse(html)
+
+
+@access.self_only
 def todo_list(request):
     items = todos.alerts_for(request.user)
     kinds = Counter(item.kind for item in items)

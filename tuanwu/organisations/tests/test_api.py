@@ -2,6 +2,7 @@
 test world. Each test says who may see what; every refusal also asserts nothing changed."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -72,13 +73,15 @@ def test_openapi_lists_the_unit_endpoints_with_chinese_tags(client, db):
         "/api/v1/units", "/api/v1/units/{unit_id}", "/api/v1/units/{unit_id}/move", "/api/v1/units/{unit_id}/close",
         "/api/v1/units/{unit_id}/terms", "/api/v1/units/{unit_id}/grants", "/api/v1/grants/{grant_id}/end",
         "/api/v1/accounts/me", "/api/v1/accounts/tokens", "/api/v1/accounts/tokens/{token_id}/revoke",
-    } == set(paths)
+    } <= set(paths)
     assert set(paths["/api/v1/units"]) == {"get", "post"}
     assert set(paths["/api/v1/units/{unit_id}"]) == {"get", "patch"}
     assert paths["/api/v1/units"]["get"]["summary"] == "组织列表"
     assert paths["/api/v1/units"]["get"]["operationId"] == "list_units"
     tags = {tag for ops in paths.values() for op in ops.values() for tag in op["tags"]}
-    assert tags == {"组织", "任期", "授权", "账号"}
+    assert {"组织", "任期", "授权", "账号"} <= tags
+    # Domain apps mount their own routers; every tag a user sees is Chinese.
+    assert all(re.search(r"[\u4e00-\u9fff]", tag) for tag in tags)
     # Every operation documents its error answers, 422 included.
     for ops in paths.values():
         for op in ops.values():
