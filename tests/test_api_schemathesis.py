@@ -66,13 +66,35 @@ def steer_ids_to_the_world(world, county_admin_token):
     # Tokens that may be revoked: not the one the run authenticates with.
     token_ids = [create_api_token(user=world.county_admin, name="可撤销")[0].pk,
                  create_api_token(user=world.town_secretary, name="别人的")[0].pk]
+    registry = _registry_ids(world)
     CHOICES.update({
+        **registry,
         "unit_id": unit_ids, "grant_id": grant_ids, "token_id": token_ids, "parent_id": unit_ids,
         "new_parent_id": unit_ids, "led_by_id": unit_ids, "subtree_of": unit_ids,
         "username": ["outsider", "town_secretary", "inspector"],
     })
     yield
     CHOICES.clear()
+
+
+def _registry_ids(world) -> dict[str, list]:
+    """A member, a Young Pioneer, a post holding and an import job for the registry operations."""
+    import datetime
+
+    from tuanwu.core.models import ImportJob
+    from tuanwu.people.actions import add_post_holding
+    from tuanwu.people.testing import make_member, make_person
+
+    member = make_member(world, world.branch_a1, "张三")
+    pioneer = make_person(world, world.squadron, "小红", birth=datetime.date.today().replace(day=1, month=1) -
+                          datetime.timedelta(days=9 * 365), id_number="", student_number="G650121201700001")
+    holding = add_post_holding(actor=world.superuser, person=member.person, unit=world.branch_a1, position="secretary",
+                               started_on=datetime.date(2024, 1, 1), how_obtained="elected")
+    job = ImportJob.objects.create(kind="members", unit=world.county, created_by=world.county_admin,
+                                   original_name="团员名册.xlsx")
+    branches = [world.branch_a1.pk, world.branch_a2.pk, world.branch_b1.pk]
+    return {"person_id": [member.person_id, pioneer.pk], "membership_id": [member.pk], "holding_id": [holding.pk],
+            "job_id": [job.pk], "to_branch_id": branches}
 
 
 def _steer(values):

@@ -100,5 +100,7 @@ def record_many(*, actor, action: str, items: Iterable[tuple[models.Model, dict 
     """Audit a bulk write: one row per object, sharing a batch id, inserted together."""
     batch = uuid.uuid4()
     events = [_event(actor=actor, action=action, obj=o, before=b, after=a, batch=batch) for o, b, a in items]
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    from .bulk import copy_insert  # COPY: large imports audit every row they write
+
+    copy_insert(AuditEvent, events)
     return batch

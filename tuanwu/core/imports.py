@@ -143,6 +143,9 @@ class ImportSpec:
     - ``prepare(ctx)`` loads lookups once (into ``ctx.state``) before rows are validated;
     - ``validate_row(ctx, row)`` adds cross-field and database errors with ``row.error(key, msg)``;
       rows arrive in file order, so a row may refer to earlier rows;
+    - ``validate_batch(ctx, rows)`` (optional) runs after ``validate_row`` on each run of up to
+      ``batch_rows`` rows, for database checks done with one query per batch instead of per row
+      (duplicates against the registry, say);
     - ``commit(ctx, rows) -> dict`` writes everything (the pipeline wraps it in one transaction)
       and returns the job's result (counts, usernames — never secrets);
     - ``preview_row(ctx, row) -> list`` gives the preview cells under ``preview_headers``;
@@ -156,6 +159,8 @@ class ImportSpec:
     columns: list[Column]
     commit: Callable[[ImportContext, list[Row]], dict]
     validate_row: Callable[[ImportContext, Row], None] | None = None
+    validate_batch: Callable[[ImportContext, list[Row]], None] | None = None
+    batch_rows: int = 2000
     prepare: Callable[[ImportContext], None] | None = None
     preview_headers: list[str] | None = None
     preview_row: Callable[[ImportContext, Row], list] | None = None
@@ -401,18 +406,32 @@ def parse_cell(col: Column, value):
         raise ValueError("请填写“是”或“否”")
     text = _integral_text(value)
     if col.type == CHOICE:
-        norm = normalise_header(text)
-        for v, label in col.choices:
-            if norm in (normalise_header(label), normalise_header(v)):
-                return v
-        for alias, v in col.choice_aliases:
-            if norm == normalise_header(alias):
-                return v
+        found = _choice_index(col).get(normalise_header(text))
+        if found is not None:
+            return found
         options = "、".join(label for _, label in col.choices)
         raise ValueError(f"“{text}”不是可选值，可选：{options}")
     if col.max_length and len(text) > col.max_length:
         raise ValueError(f"不能超过 {col.max_length} 个字（现有 {len(text)} 个）")
     return text
+
+
+_CHOICE_INDEXES: dict[int, tuple[Column, dict[str, str]]] = {}
+
+
+def _choice_index(col: Column) -> dict[str, str]:
+    """Normalised label, value and alias → value, once per column (not once per cell)."""
+    cached = _CHOICE_INDEXES.get(id(col))
+    if cached is not None and cached[0] is col:
+        return cached[1]
+    index: dict[str, str] = {}
+    for v, label in col.choices:
+        index.setdefault(normalise_header(label), v)
+        index.setdefault(normalise_header(v), v)
+    for alias, v in col.choice_aliases:
+        index.setdefault(normalise_header(alias), v)
+    _CHOICE_INDEXES[id(col)] = (col, index)
+    return index
 
 
 def display_value(col: Column, value) -> str:
@@ -554,6 +573,19 @@ def validate(ctx: ImportContext, progress: Callable[[int], None] | None = None) 
     if spec.prepare:
         spec.prepare(ctx)
     rows: list[Row] = []
+
+    def collect(batch: list[Row]) -> None:
+        if spec.validate_batch and batch:
+            spec.validate_batch(ctx, batch)
+        for row in batch:
+            for key, message in row.errors:
+                if key is not None and key in position:
+                    i = position[key]
+                    errors.append(_error(row.number, sheet.headers[i], column_letter(i), message))
+                else:
+                    errors.append(_error(row.number, spec.column(key).header if key else "", "", message))
+
+    pending = 0
     for n, (number, cells) in enumerate(sheet.rows, start=1):
         raw = {key: (cells[i] if i < len(cells) else None) for key, i in position.items()}
         row = Row(number=number, raw=raw)
@@ -572,14 +604,15 @@ def validate(ctx: ImportContext, progress: Callable[[int], None] | None = None) 
         if spec.validate_row:
             spec.validate_row(ctx, row)
         rows.append(row)
-        for key, message in row.errors:
-            if key is not None and key in position:
-                i = position[key]
-                errors.append(_error(number, sheet.headers[i], column_letter(i), message))
-            else:
-                errors.append(_error(number, spec.column(key).header if key else "", "", message))
+        pending += 1
+        if pending >= spec.batch_rows:
+            collect(rows[-pending:])
+            pending = 0
         if progress:
             progress(n)
+    collect(rows[len(rows) - pending:] if pending else [])
+    # The cells now live on as parsed rows: free them before a commit allocates its own objects.
+    sheet.rows = []
     return CheckOutcome(rows, errors, sheet)
 
 

@@ -69,6 +69,14 @@ declare(key="elections.delegate_women_share", rule_id="R7.17", label="代表中�
         default=Decimal("0"), minimum=Decimal("0"), maximum=Decimal("1"), confirmed=False, group=E)
 declare(key="elections.delegate_minority_share", rule_id="R7.17", label="代表中少数民族比例目标", kind="decimal",
         default=Decimal("0"), minimum=Decimal("0"), maximum=Decimal("1"), confirmed=False, group=E)
+declare(key="elections.delegate_frontline_share", rule_id="R7.17", label="代表中一线代表比例目标", kind="decimal",
+        default=Decimal("0"), minimum=Decimal("0"), maximum=Decimal("1"), confirmed=False, group=E)
+declare(key="elections.delegate_young_share", rule_id="R7.17", label="代表中青年（不超过规定年龄）比例目标",
+        kind="decimal", default=Decimal("0"), minimum=Decimal("0"), maximum=Decimal("1"), confirmed=False, group=E)
+declare(key="elections.delegate_young_max_age", rule_id="R7.17", label="代表结构中“青年”的年龄上限", kind="int",
+        default=28, unit="周岁", minimum=14, maximum=45, confirmed=False, group=E)
+declare(key="terms.final_reminder_months", rule_id="R7.2", label="换届最后提醒提前量", kind="int", default=1,
+        unit="个月", minimum=1, maximum=6, group=E)
 declare(key="cadres.secondment_min_years", rule_id="R8.1", label="挂职最短期限", kind="int", default=2, unit="年",
         minimum=0, maximum=5, group=C)
 declare(key="cadres.age_ceiling", rule_id="R8.4", label="团干部年龄上限（0 为不设）", kind="int", default=0,
@@ -89,3 +97,9 @@ declare(key="funds.township_per_youth", rule_id="R11.3", label="乡镇团建经�
         kind="decimal", default=Decimal("1"), unit="元", minimum=Decimal("0"), confirmed=False, group=F)
 declare(key="funds.institution_per_member", rule_id="R11.3", label="机关企事业单位团建经费标准（每名青年团员每年）",
         kind="decimal", default=Decimal("20"), unit="元", minimum=Decimal("0"), confirmed=False, group=F)
+declare(key="volunteers.recommend_min_years", rule_id="R9.6", label="团县委推荐考核纳编等的最短服务年限", kind="int",
+        default=2, unit="年", minimum=1, maximum=3, group=V)
+declare(key="volunteers.document_prefix", rule_id="R9.6", label="推荐意见发文字号的机关代字（如 乌县团发）", kind="text",
+        default="县团发", group=V)
+declare(key="volunteers.document_issuer", rule_id="R9.6", label="推荐意见的发文机关全称（留空则由团县委名称生成）",
+        kind="text", default="", group=V)

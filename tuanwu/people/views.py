@@ -17,6 +17,7 @@ from tuanwu.organisations import access
 from tuanwu.organisations.models import Unit
 
 from . import actions, queries
+from .exports import can_export_full, person_list_response
 from .forms import PersonFilterForm, PersonForm, PostEndForm, PostHoldingForm, RevealForm, apply_domain_error
 from .models import Person, PostHolding
 
@@ -41,7 +42,20 @@ def person_list(request):
     return render(request, "people/list.html", {
         "nav": "people", "form": form, "page": page, "people": list(page), "filters": filters,
         "today": timezone.localdate(),
+        "can_export": access.path_prefix_q(user, access.EXPORT, "path") is not None,
+        "can_export_full": can_export_full(user),
+        "export_query": request.GET.urlencode(),
     })
+
+
+@access.scoped(Person, None, access.EXPORT)
+def person_export(request):
+    """The list as .xlsx with the list's filters; ``full=1`` asks for full numbers (pii.reveal)."""
+    user = request.user
+    units = list(access.visible_units(user).filter(pk=request.GET.get("unit")) if (request.GET.get("unit") or "").isdigit()
+                 else [])
+    form = PersonFilterForm(request.GET or None, user=user, units=units)
+    return person_list_response(actor=user, filters=form.filters(), full=request.GET.get("full") == "1")
 
 
 @access.scoped(Person, "pk", access.VIEW)

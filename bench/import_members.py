@@ -1,0 +1,265 @@
+"""Benchmark: import 100,000 members (29 columns, as a 智慧团建 export) through the pipeline,
+against a lower bound measured in the same run: read the file with calamine and COPY the same
+rows raw into the same table (people_person, same indexes).
+
+Runs in a scratch database (<name>_bench on the project's server), created and dropped here.
+Prints one line per figure: each phase (read, validate, pinyin, encrypt, write, history, audit),
+the total, the ratio to the lower bound, peak memory. Goal: ≤ 3× the lower bound, ≤ 400 MB.
+
+    .venv/bin/python bench/import_members.py [rows]
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import resource
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.db.models.query import QuerySet  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+TOWNS, BRANCHES_PER_TOWN = 10, 20
+TIMES: dict[str, float] = defaultdict(float)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(label: str, func):
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            TIMES[label] += time.perf_counter() - started
+    return wrapper
+
+
+def scratch_database() -> str:
+    from tuanwu.demo.management.commands.demo_check import recreate_database
+
+    db = connections["default"]
+    name = db.settings_dict["NAME"] + "_bench"
+    db.close()
+    recreate_database(db.settings_dict, name)
+    db.settings_dict["NAME"] = name
+    call_command("migrate", interactive=False, verbosity=0)
+    return name
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    db = connections["default"]
+    db.close()
+    params = {k: v for k, v in db.settings_dict.get("OPTIONS", {}).items()
+              if k not in {"isolation_level", "server_side_binding", "assume_role", "pool"}}
+    for key in ("HOST", "PORT", "USER", "PASSWORD"):
+        if db.settings_dict.get(key):
+            params[{"HOST": "host", "PORT": "port", "USER": "user", "PASSWORD": "password"}[key]] = db.settings_dict[key]
+    with psycopg.connect(**params, dbname="postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def build_tree(actor):
+    from tuanwu.organisations import actions
+
+    city = actions.create_unit(actor=actor, parent=None, name="团乌鲁木齐市委", kind="league_city")
+    county = actions.create_unit(actor=actor, parent=city, name="团基准县委", kind="league_county", division_code="650121")
+    names = []
+    for t in range(1, TOWNS + 1):
+        town = actions.create_unit(actor=actor, parent=county, name=f"第{t}镇团委", kind="committee", sector="rural")
+        for b in range(1, BRANCHES_PER_TOWN + 1):
+            actions.create_unit(actor=actor, parent=town, name=f"第{b}村团支部", kind="branch", sector="rural")
+            names.append(f"第{t}镇团委/第{b}村团支部")
+    return county, names
+
+
+def write_file(path: Path, branch_names: list[str], today: datetime.date) -> None:
+    import xlsxwriter
+
+    from tuanwu.membership.testing import NATIONAL_HEADERS, member_row
+
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    sheet = workbook.add_worksheet("团员名册")
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    for c, header in enumerate(NATIONAL_HEADERS):
+        sheet.write_string(0, c, header)
+    for i in range(ROWS):
+        row = member_row(i, branch=branch_names[i % len(branch_names)], today=today)
+        for c, header in enumerate(NATIONAL_HEADERS):
+            value = row[header]
+            if value in ("", None):
+                continue
+            if isinstance(value, datetime.date):
+                sheet.write_datetime(i + 1, c, datetime.datetime.combine(value, datetime.time()), date_format)
+            elif isinstance(value, int):
+                sheet.write_number(i + 1, c, value)
+            else:
+                sheet.write_string(i + 1, c, value)
+    workbook.close()
+
+
+def lower_bound(path: Path, branch_ids: dict[str, int]) -> tuple[float, float]:
+    """Read with calamine, COPY the raw values into people_person; returns (read, copy) seconds."""
+    from python_calamine import CalamineWorkbook
+
+    started = time.perf_counter()
+    workbook = CalamineWorkbook.from_path(str(path))
+    rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    read = time.perf_counter() - started
+    headers = rows[0]
+    col = {h: i for i, h in enumerate(headers)}
+    now = timezone.now()
+    columns = ("name", "name_pinyin", "gender", "ethnicity", "birth_date", "id_number_encrypted", "id_number_index",
+               "id_last4_index", "student_number", "phone_encrypted", "phone_index", "phone_last4_index", "education",
+               "occupation", "political_status", "guardian_name", "guardian_phone_encrypted", "unit_id", "is_sample",
+               "created_at", "updated_at")
+    started = time.perf_counter()
+    with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY people_person ({', '.join(columns)}) FROM STDIN") as copy:
+        for cells in rows[1:]:
+            number = str(cells[col["身份证号码"]])
+            phone = str(cells[col["手机号码"]] or "")
+            copy.write_row((
+                cells[col["姓名"]], "", cells[col["性别"]], cells[col["民族"]], cells[col["出生日期"]], number, number,
+                number[-4:], "", phone, phone, phone[-4:], cells[col["学历"]], cells[col["职业"]], cells[col["政治面貌"]],
+                "", "", branch_ids[cells[col["所在团支部"]]], False, now, now,
+            ))
+    copy_seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE people_person CASCADE")
+    return read, copy_seconds
+
+
+def instrument() -> None:
+    """Attribute time to phases by wrapping the functions each phase runs."""
+    from python_calamine import CalamineWorkbook  # noqa: F401
+
+    from tuanwu.core import audit, crypto
+    from tuanwu.core import imports as pipeline
+    from tuanwu.membership import imports as members
+    from tuanwu.people import bulk
+
+    pipeline.read_workbook = timed("read", pipeline.read_workbook)
+    pipeline.validate = timed("validate+read", pipeline.validate)
+    bulk.search_text = timed("pinyin", bulk.search_text)
+    for name in ("id_number_index", "id_last4_index", "phone_index", "phone_last4_index"):
+        setattr(bulk, name, timed("encrypt", getattr(bulk, name)))
+    crypto.encrypt = timed("encrypt", crypto.encrypt)
+    members.person_audit_snapshot = timed("audit", members.person_audit_snapshot)
+    audit.snapshot = timed("audit", audit.snapshot)
+    audit.record_many = timed("audit", audit.record_many)
+    from tuanwu.core import bulk as core_bulk
+
+    original_copy = core_bulk.copy_insert
+
+    def copy_insert(model, objs):
+        label = {"Person": "write", "Membership": "write", "MembershipEvent": "history"}.get(model.__name__)
+        if label is None:  # AuditEvent: already inside record_many's time
+            return original_copy(model, objs)
+        return timed(label, original_copy)(model, objs)
+
+    members.copy_insert = copy_insert
+    original = QuerySet.bulk_create
+
+    def bulk_create(self, objs, *args, **kwargs):
+        label = {"Person": "write", "Membership": "write", "MembershipEvent": "history"}.get(self.model.__name__)
+        if label is None:  # AuditEvent: already inside record_many's time
+            return original(self, objs, *args, **kwargs)
+        return timed(label, original)(self, objs, *args, **kwargs)
+
+    QuerySet.bulk_create = bulk_create
+
+
+def main() -> None:
+    from tuanwu.accounts.models import User
+    from tuanwu.core import imports as pipeline
+    from tuanwu.core.models import ImportJob
+    from tuanwu.organisations.models import Unit
+
+    settings.TUANWU_IMPORT_MAX_BYTES = 200 * 1024 * 1024
+    name = scratch_database()
+    try:
+        actor = User.objects.create_superuser("bench", password=None)
+        county, branch_names = build_tree(actor)
+        paths = {u.path: u for u in Unit.objects.all()}
+        branch_ids = {}
+        for unit in paths.values():
+            if unit.kind == "branch":
+                branch_ids[f"{paths[unit.path[:-Unit.steplen]].name}/{unit.name}"] = unit.pk
+        today = timezone.localdate()
+        path = Path(settings.UPLOAD_DIR).parent / f"bench_members_{ROWS}.xlsx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        write_file(path, branch_names, today)
+        print(f"生成工作簿（{ROWS} 行 × 29 列，{path.stat().st_size / 1048576:.1f} MB）：{time.perf_counter() - started:.2f} s")
+
+        read, copy = lower_bound(path, branch_ids)
+        bound = read + copy
+        print(f"下限 读取（calamine）：{read:.2f} s")
+        print(f"下限 COPY 原始数据到 people_person：{copy:.2f} s")
+        print(f"下限 合计：{bound:.2f} s")
+
+        instrument()
+        uploaded = SimpleUploadedFile("团员名册.xlsx", path.read_bytes())
+        started = time.perf_counter()
+        job = pipeline.save_upload(actor=actor, unit=county, kind="members", uploaded_file=uploaded)
+        upload_seconds = time.perf_counter() - started
+        upload_read = TIMES["read"]
+        check_started = time.perf_counter()
+        job = pipeline.check_job(job)
+        check_seconds = time.perf_counter() - check_started
+        assert job.status == ImportJob.Status.READY, job.errors[:5]
+        commit_started = time.perf_counter()
+        job = pipeline.commit_job(job, actor)
+        commit_seconds = time.perf_counter() - commit_started
+        assert job.status == ImportJob.Status.DONE, job.errors[:5]
+        total = upload_seconds + check_seconds + commit_seconds
+
+        read_all = TIMES["read"]
+        validate = TIMES["validate+read"] - (read_all - upload_read)
+        phases = {
+            "read（calamine，上传 + 校验 + 写入前复核，共 3 次）": read_all,
+            "validate（逐行校验 2 次，不含读取）": validate,
+            "pinyin": TIMES["pinyin"],
+            "encrypt（加密 + 盲索引）": TIMES["encrypt"],
+            "write（人员、团籍 COPY）": TIMES["write"],
+            "history（团籍记录 COPY）": TIMES["history"],
+            "audit（快照 + record_many）": TIMES["audit"],
+        }
+        for label, seconds in phases.items():
+            print(f"阶段 {label}：{seconds:.2f} s")
+        print(f"上传 {upload_seconds:.2f} s，校验 {check_seconds:.2f} s，导入 {commit_seconds:.2f} s")
+        print(f"导入合计（上传 + 校验 + 导入）：{total:.2f} s，{ROWS / total:,.0f} 行/秒")
+        print(f"与下限之比：{total / bound:.2f}×（目标 ≤ 3×）")
+        print(f"仅导入一步（commit，含复核）与下限之比：{commit_seconds / bound:.2f}×")
+        print(f"峰值内存（ru_maxrss）：{peak_mb():.0f} MB（目标 ≤ 400 MB）")
+        from tuanwu.people.models import Person
+
+        print(f"写入人员：{Person.objects.count()}，结果：{ {k: v for k, v in job.result.items() if k != 'seconds'} }")
+        path.unlink(missing_ok=True)
+    finally:
+        drop_database(name)
+
+
+if __name__ == "__main__":
+    main()
