@@ -101,6 +101,12 @@ class MembershipEvent(models.Model):
         STATUS = "status", "状态变更"
         MOVE = "move", "转移团支部"
         NUMBERS = "numbers", "编号更正"
+        # Membership life (issue 4): steps that are not a status change or a branch move.
+        DEVELOPMENT = "development", "发展团员"
+        TRANSFER = "transfer", "组织关系转接"
+        REVIEW = "review", "评议注册"
+        PARTY = "party", "推优入党"
+        EXIT = "exit", "离团办理"
 
     membership = models.ForeignKey(Membership, verbose_name="团籍", on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
@@ -135,3 +141,7 @@ class MembershipEvent(models.Model):
 
     def audit_unit_path(self) -> str:
         return self.membership.branch.path
+
+
+# Membership life (issue 4): development, review, registration, 推优入党, dues, transfers, exits.
+from .life_models import *  # noqa: E402,F401,F403

@@ -10,3 +10,8 @@ urlpatterns = [
     path("<int:pk>/status/", views.membership_status, name="status"),
     path("<int:pk>/move/", views.membership_move, name="move"),
 ]
+
+# Membership life (issue 4): development, review, registration, 推优入党, dues, transfers, exits.
+from .life_urls import urlpatterns as _life_urlpatterns  # noqa: E402
+
+urlpatterns += _life_urlpatterns
