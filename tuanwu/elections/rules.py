@@ -342,7 +342,7 @@ def decide_round(*, yes: Mapping[str, int], seats: int, base: int) -> RoundOutco
     above the cut are elected and the tied re-vote for the remaining seats (R7.10).
     """
     qualifying = sorted((k for k, v in yes.items() if passes_threshold(yes=v, base=base)),
-                        key=lambda k: (-yes[k], k))
+                        key=lambda k: (-yes[k], _natural(k)))
     if len(qualifying) <= seats:
         return RoundOutcome(elected=tuple(qualifying), shortfall=seats - len(qualifying))
     cut = yes[qualifying[seats - 1]]
@@ -350,7 +350,12 @@ def decide_round(*, yes: Mapping[str, int], seats: int, base: int) -> RoundOutco
     at_cut = [k for k in qualifying if yes[k] == cut]
     if len(above) + len(at_cut) <= seats:  # the tie at the cut fits in the seats
         return RoundOutcome(elected=tuple(above + at_cut))
-    return RoundOutcome(elected=tuple(above), tied=tuple(sorted(at_cut)), tie_seats=seats - len(above))
+    return RoundOutcome(elected=tuple(above), tied=tuple(sorted(at_cut, key=_natural)), tie_seats=seats - len(above))
+
+
+def _natural(key: str) -> tuple:
+    """Equal votes keep a stable order: candidate ids by number ("99" before "100"), else by text."""
+    return (0, int(key), "") if key.isdigit() else (1, 0, key)
 
 
 # ---------------------------------------------------------------------------------------------
