@@ -142,14 +142,18 @@ def build_tree(counts: dict[str, int]) -> None:
                          "kind": "'league_province'"}, "")
     levels = [("cities", "league_city", "团市委", 2), ("counties", "league_county", "团县委", 3),
               ("townships", "committee", "乡镇团委", 4), ("branches", "branch", "团支部", 5)]
+    parents = 1
     for key, kind, label, depth in levels:
+        # The parent count is a constant in the join condition, so PostgreSQL can hash-join: a
+        # condition on the window's count(*) makes it a nested loop over every pair.
         insert_select(Unit, {
-            "path": "p.path || pg_temp.b36(((g - 1) / p.n) + 1)", "depth": str(depth), "numchild": "0",
+            "path": f"p.path || pg_temp.b36(((g - 1) / {parents}) + 1)", "depth": str(depth), "numchild": "0",
             "name": f"'{label}' || g", "kind": f"'{kind}'", "sector": "'rural'" if depth >= 4 else "''",
         }, f"""FROM generate_series(1, %s) g
-               JOIN (SELECT path, row_number() OVER (ORDER BY path) AS rn, count(*) OVER () AS n
-                     FROM organisations_unit WHERE depth = {depth - 1}) p ON p.rn = mod(g - 1, p.n) + 1""",
+               JOIN (SELECT path, row_number() OVER (ORDER BY path) AS rn
+                     FROM organisations_unit WHERE depth = {depth - 1}) p ON p.rn = mod(g - 1, {parents}) + 1""",
             [counts[key]])
+        parents = counts[key]
     sql("""UPDATE organisations_unit u SET numchild = c.n FROM (
              SELECT substr(path, 1, length(path) - 4) AS parent, count(*) AS n FROM organisations_unit
              WHERE depth > 1 GROUP BY 1) c WHERE u.path = c.parent""")
@@ -157,14 +161,16 @@ def build_tree(counts: dict[str, int]) -> None:
 
 def build_people() -> None:
     from tuanwu.membership.models import Membership
+    from tuanwu.organisations.models import Unit
     from tuanwu.people.models import Person
 
     insert_select(Person, {
         "name": "'团员' || g", "gender": "'male'", "birth_date": "date '2001-01-01' + mod(g, 3000)",
         "student_number": "'B' || g", "political_status": "'league_member'", "unit_id": "b.id",
     }, """FROM generate_series(1, %s) g
-          JOIN (SELECT id, row_number() OVER (ORDER BY path) AS rn, count(*) OVER () AS n
-                FROM organisations_unit WHERE kind = 'branch') b ON b.rn = mod(g - 1, b.n) + 1""", [MEMBERS])
+          JOIN (SELECT id, row_number() OVER (ORDER BY path) AS rn
+                FROM organisations_unit WHERE kind = 'branch') b ON b.rn = mod(g - 1, %s) + 1""",
+        [MEMBERS, Unit.objects.filter(kind="branch").count()])
     insert_select(Membership, {
         "person_id": "p.id", "status": "'member'", "status_since": "date '2020-05-04'", "branch_id": "p.unit_id",
         "joined_on": "date '2020-05-04'",

@@ -315,6 +315,8 @@ def rebuild() -> None:
               FROM activities_attendance GROUP BY activity_id) s ON s.activity_id = a2.id
             WHERE a.id = a2.id
         """)
+        # A rebuild is rare maintenance over every raw row: let its sorts and hashes use memory.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         # Deferred foreign-key checks of this transaction must fire before a TRUNCATE.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE activities_subtreeepisodestat, activities_subtreeperiodstat, "
@@ -329,14 +331,27 @@ def rebuild() -> None:
             WHERE a.episode_id IS NOT NULL
             GROUP BY anc.ancestor_id, a.episode_id
         """)
+        # Months first, straight from the raw rows; quarters, years and "all kinds" are sums of
+        # the months. (Grouping every raw row six times over spilled a province's 52 million
+        # roster rows to disk for most of the benchmark's build.)
         cursor.execute(f"""
             INSERT INTO activities_personperiodunit (person_id, unit_id, kind, period, roster_times, present_times)
-            SELECT t.person_id, a.unit_id, k.kind, p.period,
+            SELECT t.person_id, a.unit_id, a.kind, 'M' || to_char({_LOCAL_DAY}, 'YYYY-MM'),
                    count(*) FILTER (WHERE t.on_roster), count(*) FILTER (WHERE t.status = 'present')
             FROM activities_attendance t JOIN activities_activity a ON a.id = t.activity_id
-            {_PERIODS}
             WHERE t.person_id IS NOT NULL AND (t.on_roster OR t.status = 'present')
-            GROUP BY t.person_id, a.unit_id, k.kind, p.period
+            GROUP BY t.person_id, a.unit_id, a.kind, 'M' || to_char({_LOCAL_DAY}, 'YYYY-MM')
+        """)
+        cursor.execute("""
+            INSERT INTO activities_personperiodunit (person_id, unit_id, kind, period, roster_times, present_times)
+            SELECT x.person_id, x.unit_id, k.kind, p.period, sum(x.roster_times), sum(x.present_times)
+            FROM activities_personperiodunit x
+            CROSS JOIN LATERAL (VALUES (x.period),
+                                       ('Q' || substr(x.period, 2, 4) || '-' || ((substr(x.period, 7, 2)::int + 2) / 3)),
+                                       ('Y' || substr(x.period, 2, 4))) AS p(period)
+            CROSS JOIN LATERAL (VALUES (x.kind), ('')) AS k(kind)
+            WHERE NOT (k.kind = x.kind AND p.period = x.period)
+            GROUP BY x.person_id, x.unit_id, k.kind, p.period
         """)
         cursor.execute(f"""
             INSERT INTO activities_subtreeperiodstat (unit_id, kind, period, sessions, person_times, persons,
@@ -353,13 +368,38 @@ def rebuild() -> None:
               {_PERIODS}
               GROUP BY anc.ancestor_id, k.kind, p.period
             ) s LEFT JOIN (
-              SELECT unit_id, kind, period, count(*) FILTER (WHERE p) AS persons,
-                     count(*) FILTER (WHERE r) AS roster_persons, count(*) FILTER (WHERE r AND p) AS covered
+              -- Distinct people per subtree. A person seen in one unit only in a period (nearly
+              -- everyone) is counted at that unit and summed up the tree; only people seen in
+              -- several units are de-duplicated per ancestor.
+              SELECT unit_id, kind, period, sum(persons) AS persons, sum(roster_persons) AS roster_persons,
+                     sum(covered) AS covered
               FROM (
-                SELECT anc.ancestor_id AS unit_id, x.kind, x.period, x.person_id,
-                       bool_or(x.roster_times > 0) AS r, bool_or(x.present_times > 0) AS p
-                FROM activities_personperiodunit x JOIN ({_ANCESTORS_SQL}) anc ON anc.unit_id = x.unit_id
-                GROUP BY anc.ancestor_id, x.kind, x.period, x.person_id
-              ) per_person GROUP BY unit_id, kind, period
+                SELECT anc.ancestor_id AS unit_id, one.kind, one.period, sum(one.persons) AS persons,
+                       sum(one.roster_persons) AS roster_persons, sum(one.covered) AS covered
+                FROM (
+                  SELECT unit_id, kind, period, count(*) FILTER (WHERE p) AS persons,
+                         count(*) FILTER (WHERE r) AS roster_persons, count(*) FILTER (WHERE r AND p) AS covered
+                  FROM (
+                    SELECT min(unit_id) AS unit_id, kind, period, bool_or(roster_times > 0) AS r,
+                           bool_or(present_times > 0) AS p
+                    FROM activities_personperiodunit
+                    GROUP BY person_id, kind, period HAVING count(*) = 1
+                  ) single GROUP BY unit_id, kind, period
+                ) one JOIN ({_ANCESTORS_SQL}) anc ON anc.unit_id = one.unit_id
+                GROUP BY anc.ancestor_id, one.kind, one.period
+                UNION ALL
+                SELECT unit_id, kind, period, count(*) FILTER (WHERE p), count(*) FILTER (WHERE r),
+                       count(*) FILTER (WHERE r AND p)
+                FROM (
+                  SELECT anc.ancestor_id AS unit_id, x.kind, x.period, x.person_id,
+                         bool_or(x.roster_times > 0) AS r, bool_or(x.present_times > 0) AS p
+                  FROM activities_personperiodunit x
+                  JOIN (SELECT person_id, kind, period FROM activities_personperiodunit
+                        GROUP BY person_id, kind, period HAVING count(*) > 1) many
+                    ON many.person_id = x.person_id AND many.kind = x.kind AND many.period = x.period
+                  JOIN ({_ANCESTORS_SQL}) anc ON anc.unit_id = x.unit_id
+                  GROUP BY anc.ancestor_id, x.kind, x.period, x.person_id
+                ) per_person GROUP BY unit_id, kind, period
+              ) parts GROUP BY unit_id, kind, period
             ) d ON d.unit_id = s.unit_id AND d.kind = s.kind AND d.period = s.period
         """)

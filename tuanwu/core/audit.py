@@ -96,11 +96,28 @@ def record(*, actor, action: str, obj, before: dict | None = None, after: dict |
     return event
 
 
-def record_many(*, actor, action: str, items: Iterable[tuple[models.Model, dict | None, dict | None]]) -> uuid.UUID:
-    """Audit a bulk write: one row per object, sharing a batch id, inserted together."""
-    batch = uuid.uuid4()
-    events = [_event(actor=actor, action=action, obj=o, before=b, after=a, batch=batch) for o, b, a in items]
+def record_many(*, actor, action: str, items: Iterable[tuple[models.Model, dict | None, dict | None]],
+                batch: uuid.UUID | None = None) -> uuid.UUID:
+    """Audit a bulk write: one row per object, sharing a batch id, inserted together. A write
+    done in chunks passes the same ``batch`` for each chunk."""
     from .bulk import copy_insert  # COPY: large imports audit every row they write
 
+    batch = batch or uuid.uuid4()
+    origin = current_origin()
+    # What every row of the batch shares is worked out once (imports audit 100,000 rows at a time).
+    shared = {
+        "actor": actor if getattr(actor, "pk", None) else None,
+        "actor_label": actor.get_username() if getattr(actor, "pk", None) else "系统",
+        "source_ip": origin.ip, "source": origin.source, "action": action, "batch": batch,
+    }
+    events = []
+    for obj, before, after in items:
+        if before is not None and after is not None:
+            events.append(_event(actor=actor, action=action, obj=obj, before=before, after=after, batch=batch))
+            continue
+        events.append(AuditEvent(
+            **shared, object_type=obj._meta.label, object_id=str(obj.pk or ""), object_repr=str(obj)[:300],
+            unit_path=_unit_path(obj), before=before, after=after,
+        ))
     copy_insert(AuditEvent, events)
     return batch

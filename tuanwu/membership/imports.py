@@ -22,6 +22,7 @@ import bisect
 import datetime
 import re
 import unicodedata
+import uuid
 from collections import Counter
 
 from django.core.exceptions import ValidationError
@@ -426,13 +427,31 @@ def status_since(status: str, joined_on, exit_on, today: datetime.date) -> datet
 def commit(ctx: ImportContext, rows: list[Row]) -> dict:
     """Create every person, membership and registration event with COPY, then audit them in two
     batches. Runs inside the pipeline's transaction: all or nothing."""
+    by_status: Counter = Counter()
+    ctx.state["audit_batches"] = (uuid.uuid4(), uuid.uuid4())  # one per action for the whole file
+    # In chunks: each chunk's objects and audit snapshots are freed before the next is built,
+    # so peak memory does not grow with the file (the transaction still spans them all).
+    for start in range(0, len(rows), COMMIT_CHUNK):
+        chunk = rows[start:start + COMMIT_CHUNK]
+        by_status.update(_commit_chunk(ctx, chunk, done=start))
+        for row in chunk:
+            row.values = row.extra = {}
+    people = sum(by_status.values())
+    return {"people": people, "memberships": people,
+            **{f"status_{status}": n for status, n in sorted(by_status.items())}}
+
+
+COMMIT_CHUNK = 5000
+
+
+def _commit_chunk(ctx: ImportContext, rows: list[Row], *, done: int) -> Counter:
     actor = ctx.actor
     today = timezone.localdate()
     actor_obj = actor if getattr(actor, "pk", None) else None
     actor_label = actor.get_username() if actor_obj else "系统"
     people: list[Person] = []
     clear: list[tuple[str, str]] = []
-    for i, row in enumerate(rows, start=1):
+    for row in rows:
         v, extra = row.values, row.extra
         status = extra["status"]
         person = build_person(
@@ -443,8 +462,6 @@ def commit(ctx: ImportContext, rows: list[Row]) -> dict:
         )
         people.append(person)
         clear.append((extra["id"], extra["phone"]))
-        if i % 500 == 0:
-            ctx.progress(i // 2)
     copy_insert(Person, people)
     memberships = []
     for row, person in zip(rows, people, strict=True):
@@ -466,14 +483,14 @@ def commit(ctx: ImportContext, rows: list[Row]) -> dict:
                         to_branch=m.branch, reason=reason, actor=actor_obj, actor_label=actor_label)
         for m in memberships
     ])
-    ctx.progress(int(len(rows) * 0.75))
-    audit.record_many(actor=actor, action="登记人员（导入）", items=[
+    people_batch, memberships_batch = ctx.state["audit_batches"]
+    audit.record_many(actor=actor, action="登记人员（导入）", batch=people_batch, items=[
         (p, None, person_audit_snapshot(p, id_number, phone)) for p, (id_number, phone) in zip(people, clear, strict=True)
     ])
-    audit.record_many(actor=actor, action="登记团籍（导入）", items=[(m, None, audit.snapshot(m)) for m in memberships])
-    by_status = Counter(m.status for m in memberships)
-    return {"people": len(people), "memberships": len(memberships),
-            **{f"status_{status}": n for status, n in sorted(by_status.items())}}
+    audit.record_many(actor=actor, action="登记团籍（导入）", batch=memberships_batch,
+                      items=[(m, None, audit.snapshot(m)) for m in memberships])
+    ctx.progress(done + len(rows))
+    return Counter(m.status for m in memberships)
 
 
 # ---------------------------------------------------------------------------------------------

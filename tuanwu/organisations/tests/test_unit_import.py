@@ -89,6 +89,15 @@ def test_header_row_below_a_title_and_missing_required_columns(world):
     assert triples(job) == [(3, "", "缺少必填列：组织类型、上级组织")]
 
 
+def test_table_away_from_a1_keeps_excel_row_numbers_and_column_letters(world):
+    # Two empty columns and a title above: calamine hands over rows without the leading empty
+    # columns; the pipeline puts them back so errors name the cells the user sees.
+    rows = [["", "", "甲镇团组织统计表"], [], ["", "", *HEADERS], ["", "", "", "团支部", "甲镇团委"]]
+    job = check(world, rows)
+    assert job.status == ImportJob.Status.INVALID
+    assert [(e["row"], e["letter"], e["message"]) for e in job.errors] == [(4, "C", "请填写组织名称")]
+
+
 BAD_ROWS = [
     # 2: name missing; bool not yes/no
     ["", "团支部", "甲镇团委", "", "", "", "也许", "", "", "", "", ""],
