@@ -42,7 +42,7 @@ def parts() -> list[DemoPart]:
 
 def load_parts(*, today: datetime.date, actor) -> list[str]:
     """Load every part not yet loaded; returns their summaries."""
-    from django.db import connection, transaction
+    from django.db import transaction
 
     summaries = []
     for part in parts():
@@ -50,9 +50,16 @@ def load_parts(*, today: datetime.date, actor) -> list[str]:
             continue
         with transaction.atomic():
             summaries.append(f"{part.title}：{part.load(today=today, actor=actor)}")
-        # A part writes thousands of rows at once; without fresh statistics the planner takes
-        # the new tables for empty and picks nested loops that run for minutes. (ANALYZE, unlike
-        # VACUUM, may run inside a transaction, and there it counts the transaction's own rows.)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        refresh_statistics()
     return summaries
+
+
+def refresh_statistics(*tables: str) -> None:
+    """ANALYZE after a bulk load. A part writes thousands of rows at once; without fresh
+    statistics the planner takes the new tables for empty and picks nested loops that run for
+    minutes (a fresh database has none at all). ANALYZE, unlike VACUUM, may run inside a
+    transaction, and there it counts the transaction's own rows."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}" if tables else "ANALYZE")

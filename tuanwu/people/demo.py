@@ -365,7 +365,12 @@ def _grade(name: str) -> str:
 
 
 def load(*, today: datetime.date, actor) -> str:
-    return PeopleBuilder(today=today, actor=actor).build()
+    summary = PeopleBuilder(today=today, actor=actor).build()
+    from tuanwu.demo.registry import refresh_statistics
+
+    refresh_statistics("people_person", "people_postholding", "membership_membership", "membership_membershipevent",
+                       "core_auditevent")
+    return summary
 
 
 # ---------------------------------------------------------------------------------------------
