@@ -276,7 +276,7 @@ def _irregular_cases(rows: list[UnitStaffing], holdings: list[PostHolding], seco
                                    link(row.unit)))
         if row.over:
             found.append(Irregular(OVER_QUOTA, "danger", row.unit,
-                                   f"超编 {row.over} 人：专职编制 {row.full_time_quota} 个，占用 {row.used} 个",
+                                   f"{row.unit.name}超编 {row.over} 人：专职编制 {row.full_time_quota} 个，占用 {row.used} 个",
                                    link(row.unit)))
     for holding in holdings:
         terms = terms_of(holding)
@@ -340,7 +340,7 @@ def irregular_cases(user, on: datetime.date, permission: str = access.CHANGE) ->
     for quota in over:
         excess = rules.over_quota(quota.used, quota.full_time_posts)
         found.append(Irregular(OVER_QUOTA, "danger", quota.unit,
-                               f"超编 {excess} 人：专职编制 {quota.full_time_posts} 个，占用 {quota.used} 个",
+                               f"{quota.unit.name}超编 {excess} 人：专职编制 {quota.full_time_posts} 个，占用 {quota.used} 个",
                                link(quota.unit)))
 
     terms = list(access.visible_to(user, PostTerms.objects.filter(current_q(on, "holding__"),

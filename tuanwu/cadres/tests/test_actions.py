@@ -60,7 +60,7 @@ def test_R8_2_over_quota_raises_its_todo_item(world):
     assert (row.used, row.over) == (3, 1)
     items = [i for i in todos.alerts_for(world.county_admin) if i.kind == "超编"]
     assert [(i.unit_name, i.text, i.severity) for i in items] == [
-        ("团测试县委", "超编 1 人：专职编制 2 个，占用 3 个", "danger")]
+        ("团测试县委", "团测试县委超编 1 人：专职编制 2 个，占用 3 个", "danger")]
     # The township secretary does not see the county's staffing.
     assert todo_kinds(world.town_secretary) == []
 

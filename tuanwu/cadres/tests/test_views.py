@@ -38,7 +38,7 @@ def test_staffing_page_answers_the_four_questions_for_a_subtree(world, as_user):
     assert '<div class="stat" data-kind="专职"><div class="value">3</div>' in html
     assert '<div class="stat" data-kind="兼职"><div class="value">1</div>' in html
     assert '<div class="value">3 / 2</div><div class="label">编制占用 / 核定专职编制</div>' in html
-    assert "超编 1 人：专职编制 2 个，占用 3 个" in html
+    assert "团测试县委超编 1 人：专职编制 2 个，占用 3 个" in html
     assert "丙书记" in html
     # The township secretary sees the township only; the county page is outside their subtree.
     town = as_user(world.town_secretary).get(reverse("cadres:staffing", args=[world.town_a.pk]))
