@@ -707,7 +707,7 @@ def recommend_pioneer(request, person_id: Id, payload: PioneerIn):
         raise DomainError("只有少先队大队的少先队员可以推优入团", field="person_id")
     branch = Unit.objects.filter(pk=payload.branch_id).first()
     if branch is None:
-        raise DomainError("团支部不存在", field="branch_id")
+        raise DomainError("请选择接收的团支部", field="branch_id")  # same answer as for a unit that is no open branch: ids of units are not probed
     return Status(201, pioneers.recommend(actor=request.user, person=person, brigade=brigade, branch=branch,
                                           recommended_on=payload.recommended_on, reason=payload.reason))
 
