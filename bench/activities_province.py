@@ -180,27 +180,6 @@ def build_people() -> None:
 SECONDARY = ("activities_activity", "activities_attendance")
 
 
-def drop_secondary_indexes() -> list[str]:
-    """Index definitions of the bulk-loaded tables (primary keys kept), dropped for the load."""
-    with connection.cursor() as cursor:
-        cursor.execute("""SELECT i.indexname, i.indexdef, c.conname IS NOT NULL FROM pg_indexes i
-                          LEFT JOIN pg_constraint c ON c.conname = i.indexname
-                          WHERE i.tablename = ANY(%s) AND i.indexname NOT LIKE '%%_pkey'""", [list(SECONDARY)])
-        found = cursor.fetchall()
-        definitions = []
-        for name, definition, is_constraint in found:
-            if is_constraint:
-                table = definition.split(" ON ")[1].split(" ")[0].split(".")[-1]
-                cursor.execute("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = %s", [name])
-                condef = cursor.fetchone()[0]
-                definitions.append(f"ALTER TABLE {table} ADD CONSTRAINT {name} {condef}")
-                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
-            else:
-                definitions.append(definition)
-                cursor.execute(f"DROP INDEX {name}")
-    return definitions
-
-
 def build_study(season_county) -> list:
     from tuanwu.activities.models import Activity, Attendance, StudyEpisode, StudySeason
 
@@ -208,7 +187,9 @@ def build_study(season_county) -> list:
     episodes = StudyEpisode.objects.bulk_create([
         StudyEpisode(season=season, number=i + 1, title=f"第{i + 1}期", is_published=True,
                      published_on=FIRST_EPISODE + datetime.timedelta(days=7 * i)) for i in range(EPISODES)])
-    definitions = drop_secondary_indexes()
+    from tuanwu.core.bulk import drop_secondary_indexes, recreate
+
+    definitions = drop_secondary_indexes(SECONDARY)
     sql("SET session_replication_role = replica")  # foreign keys are true by construction here
     insert_select(Activity, {
         "unit_id": "u.id", "kind": "'youth_study'", "title": "e.title",
@@ -224,8 +205,8 @@ def build_study(season_county) -> list:
     }, "FROM activities_activity a JOIN membership_membership m ON m.branch_id = a.unit_id")
     sql("SET session_replication_role = DEFAULT")
     started = time.perf_counter()
-    for definition in definitions:
-        sql(definition)
+    sql("SET maintenance_work_mem = '1GB'")
+    recreate(definitions)
     line("重建索引", f"{time.perf_counter() - started:.1f} s")
     sql("ANALYZE")
     return episodes
@@ -292,7 +273,7 @@ def main() -> None:
                       f"{time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         with transaction.atomic():
-            aggregates.rebuild()
+            aggregates.rebuild(progress=lambda label, s: line(f"  重建步骤 {label}", f"{s:.1f} s"))
         sql("ANALYZE")
         line("汇总表（由原始记录重建）", f"{time.perf_counter() - started:.1f} s")
         line("建库合计", f"{time.perf_counter() - STARTED:.1f} s")

@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -192,7 +192,7 @@ def apply(changes: list[Change]) -> None:
     # 3. Per period: person-times and roster places, then the distinct counts.
     # Columns: person_times, persons, roster_persons, covered, roster_rows, present_roster, recorded.
     period_rows: dict[tuple, list[int]] = defaultdict(lambda: [0] * 7)
-    person_deltas: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])  # (person, unit, kind, period)
+    month_deltas: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])  # (person, unit, kind, month)
     for c in changes:
         activity = c.activity
         periods = rules.period_keys(local_day(activity))
@@ -212,68 +212,89 @@ def apply(changes: list[Change]) -> None:
                         row[4] += d_roster
                         row[5] += d_present_roster
                         row[6] += d_recorded
-                if c.person_id is not None and (d_times or d_roster):
-                    row = person_deltas[(c.person_id, activity.unit_id, kind, period)]
-                    row[0] += d_roster
-                    row[1] += d_times
-    person_deltas = {k: v for k, v in person_deltas.items() if any(v)}
-    if person_deltas:
-        _apply_distinct(person_deltas, ancestors, period_rows)
+        if c.person_id is not None and (d_times or d_roster):
+            row = month_deltas[(c.person_id, activity.unit_id, activity.kind, periods[0])]
+            row[0] += d_roster
+            row[1] += d_times
+    month_deltas = {k: v for k, v in month_deltas.items() if any(v)}
+    if month_deltas:
+        _apply_distinct(month_deltas, ancestors, period_rows)
     _upsert_add("activities_subtreeperiodstat", ("unit_id", "kind", "period"),
                 ("person_times", "persons", "roster_persons", "covered", "roster_rows", "present_roster", "recorded"),
                 period_rows)
 
 
-def _apply_distinct(person_deltas: dict[tuple, list[int]], ancestors: dict[int, list[tuple[int, str]]],
+def periods_of_month(month: str) -> tuple[str, str, str]:
+    """``M2023-04`` → (``M2023-04``, ``Q2023-2``, ``Y2023``): the periods a month counts in."""
+    year, number = month[1:5], int(month[6:8])
+    return month, f"Q{year}-{(number - 1) // 3 + 1}", f"Y{year}"
+
+
+def _apply_distinct(month_deltas: dict[tuple, list[int]], ancestors: dict[int, list[tuple[int, str]]],
                     period_rows: dict[tuple, list[int]]) -> None:
-    person_ids = sorted({k[0] for k in person_deltas})
+    """Move the distinct counts (persons, roster persons, covered) by exactly ±1 where a person
+    starts or stops counting in a subtree's period. ``month_deltas``: (person, unit, kind, month)
+    → [Δ roster times, Δ present times]. What the person had before is read from their months of
+    the years concerned (a quarter, a year and "all kinds" are sums of months)."""
+    person_ids = sorted({k[0] for k in month_deltas})
+    years = sorted({k[3][1:5] for k in month_deltas})
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, pid::int) FROM unnest(%s::bigint[]) AS pid ORDER BY pid",
                        [LOCK_SPACE, person_ids])
-        kinds = sorted({k[2] for k in person_deltas})
-        periods = sorted({k[3] for k in person_deltas})
         cursor.execute(
             "SELECT r.person_id, r.kind, r.period, u.path, r.roster_times, r.present_times "
             "FROM activities_personperiodunit r JOIN organisations_unit u ON u.id = r.unit_id "
-            "WHERE r.person_id = ANY(%s) AND r.kind = ANY(%s) AND r.period = ANY(%s)",
-            [person_ids, kinds, periods],
+            "WHERE r.person_id = ANY(%s) AND substr(r.period, 2, 4) = ANY(%s)",
+            [person_ids, years],
         )
-        existing: dict[tuple, dict[str, list[int]]] = defaultdict(dict)
-        for person_id, kind, period, path, roster_times, present_times in cursor.fetchall():
-            existing[(person_id, kind, period)][path] = [roster_times, present_times]
+        existing: dict[int, list[tuple]] = defaultdict(list)
+        for person_id, kind, month, path, roster_times, present_times in cursor.fetchall():
+            existing[person_id].append((kind, month, path, roster_times, present_times))
 
     unit_path = {unit_id: chain[-1][1] for unit_id, chain in ancestors.items()}
-    by_triple: dict[tuple, list[tuple[int, list[int]]]] = defaultdict(list)
-    for (person_id, unit_id, kind, period), delta in person_deltas.items():
-        by_triple[(person_id, kind, period)].append((unit_id, delta))
+    changed: dict[int, list[tuple]] = defaultdict(list)
+    for (person_id, unit_id, kind, month), (d_roster, d_present) in month_deltas.items():
+        changed[person_id].append((kind, month, unit_id, d_roster, d_present))
 
-    for triple, items in by_triple.items():
-        before = existing.get(triple, {})
-        after = {path: list(v) for path, v in before.items()}
-        for unit_id, (d_roster, d_present) in items:
-            row = after.setdefault(unit_path[unit_id], [0, 0])
-            row[0] += d_roster
-            row[1] += d_present
-        touched = {anc for unit_id, _ in items for anc in ancestors[unit_id]}
-        before_rows = [(path, v[0] > 0, v[1] > 0) for path, v in before.items()]
-        after_rows = [(path, v[0] > 0, v[1] > 0) for path, v in after.items()]
-        for anc_id, anc_path in touched:
-            r0 = p0 = r1 = p1 = False
-            for path, in_roster, present in before_rows:
-                if path.startswith(anc_path):
-                    r0, p0 = r0 or in_roster, p0 or present
-            for path, in_roster, present in after_rows:
-                if path.startswith(anc_path):
-                    r1, p1 = r1 or in_roster, p1 or present
-            if (r0, p0) == (r1, p1):
-                continue
-            row = period_rows[(anc_id, triple[1], triple[2])]
-            row[1] += int(p1) - int(p0)
-            row[2] += int(r1) - int(r0)
-            row[3] += int(r1 and p1) - int(r0 and p0)
+    for person_id, deltas in changed.items():
+        triples = {(k, period) for kind, month, *_ in deltas for k in (kind, "") for period in periods_of_month(month)}
+        for kind, period in triples:
+            def counts(k, m, _kind=kind, _period=period):
+                return (_kind == "" or k == _kind) and _period in periods_of_month(m)
+
+            before: dict[str, list[int]] = {}
+            for k, m, path, roster_times, present_times in existing.get(person_id, ()):
+                if counts(k, m):
+                    row = before.setdefault(path, [0, 0])
+                    row[0] += roster_times
+                    row[1] += present_times
+            after = {path: list(v) for path, v in before.items()}
+            touched = set()
+            for k, m, unit_id, d_roster, d_present in deltas:
+                if counts(k, m):
+                    row = after.setdefault(unit_path[unit_id], [0, 0])
+                    row[0] += d_roster
+                    row[1] += d_present
+                    touched.update(ancestors[unit_id])
+            before_rows = [(path, v[0] > 0, v[1] > 0) for path, v in before.items()]
+            after_rows = [(path, v[0] > 0, v[1] > 0) for path, v in after.items()]
+            for anc_id, anc_path in touched:
+                r0 = p0 = r1 = p1 = False
+                for path, in_roster, present in before_rows:
+                    if path.startswith(anc_path):
+                        r0, p0 = r0 or in_roster, p0 or present
+                for path, in_roster, present in after_rows:
+                    if path.startswith(anc_path):
+                        r1, p1 = r1 or in_roster, p1 or present
+                if (r0, p0) == (r1, p1):
+                    continue
+                row = period_rows[(anc_id, kind, period)]
+                row[1] += int(p1) - int(p0)
+                row[2] += int(r1) - int(r0)
+                row[3] += int(r1 and p1) - int(r0 and p0)
 
     _upsert_add("activities_personperiodunit", ("person_id", "unit_id", "kind", "period"),
-                ("roster_times", "present_times"), {k: list(v) for k, v in person_deltas.items()})
+                ("roster_times", "present_times"), {k: list(v) for k, v in month_deltas.items()})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,66 +315,119 @@ _PERIODS = f"""
                                ('Y' || to_char({_LOCAL_DAY}, 'YYYY'))) AS p(period)
     CROSS JOIN LATERAL (VALUES (a.kind), ('')) AS k(kind)
 """
+# The 17 periods of a year as (template, bit mask over its months): '#' stands for the year.
+_YEAR_PERIODS = ", ".join(
+    [f"('M#-{m:02d}', {1 << (m - 1)})" for m in range(1, 13)]
+    + [f"('Q#-{q}', {0b111 << (3 * (q - 1))})" for q in range(1, 5)]
+    + ["('Y#', 4095)"]
+)
+_COUNTERS = ("roster_count", "present_roster", "present_other", "present_guests", "absent_count", "excused_count")
 
 
-def rebuild() -> None:
-    """Recompute every aggregate from Attendance and Activity (one transaction, set-based SQL)."""
-    with connection.cursor() as cursor:
-        cursor.execute("""
-            UPDATE activities_activity a SET
-              roster_count = coalesce(s.roster, 0), present_roster = coalesce(s.present_roster, 0),
-              present_other = coalesce(s.present_other, 0), present_guests = coalesce(s.present_guests, 0),
-              absent_count = coalesce(s.absent, 0), excused_count = coalesce(s.excused, 0)
-            FROM activities_activity a2 LEFT JOIN (
-              SELECT activity_id,
-                count(*) FILTER (WHERE on_roster) AS roster,
-                count(*) FILTER (WHERE on_roster AND status = 'present') AS present_roster,
-                count(*) FILTER (WHERE NOT on_roster AND person_id IS NOT NULL AND status = 'present') AS present_other,
-                count(*) FILTER (WHERE person_id IS NULL AND status = 'present') AS present_guests,
-                count(*) FILTER (WHERE on_roster AND status = 'absent') AS absent,
-                count(*) FILTER (WHERE on_roster AND status = 'excused') AS excused
-              FROM activities_attendance GROUP BY activity_id) s ON s.activity_id = a2.id
-            WHERE a.id = a2.id
-        """)
-        # A rebuild is rare maintenance over every raw row: let its sorts and hashes use memory.
-        cursor.execute("SET LOCAL work_mem = '256MB'")
+def rebuild(progress=None) -> None:
+    """Recompute every aggregate from Attendance and Activity (one transaction, set-based SQL).
+    ``progress(label, seconds)``, if given, hears how long each step took (the benchmark prints it).
+
+    Sized for a province (52 million roster rows): the aggregate tables are filled without their
+    indexes, which are built once at the end; each raw row is read twice (activity counters, and
+    person × month); quarters, years and "all kinds" come from the months, and distinct people
+    from bit masks of months per person and year, so nothing groups the raw rows per period."""
+    import time
+
+    from tuanwu.core.bulk import drop_secondary_indexes, recreate
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        def step(label: str, statement: str) -> None:
+            started = time.perf_counter()
+            if statement.lstrip().startswith("CREATE TEMP TABLE"):
+                table = statement.split()[3]
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")  # a second rebuild in one transaction
+            cursor.execute(statement)
+            if statement.lstrip().startswith("CREATE TEMP TABLE"):
+                cursor.execute(f"ANALYZE {statement.split()[3]}")
+            if progress:
+                progress(label, time.perf_counter() - started)
+
+        # A rebuild is rare maintenance over every raw row: let its sorts, hashes and index
+        # builds use memory instead of spilling to disk.
+        cursor.execute("SET LOCAL work_mem = '512MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
         # Deferred foreign-key checks of this transaction must fire before a TRUNCATE.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+        counters = ", ".join(_COUNTERS)
+        step("活动计数", """
+            CREATE TEMP TABLE rebuild_counts ON COMMIT DROP AS
+            SELECT activity_id,
+              count(*) FILTER (WHERE on_roster) AS roster_count,
+              count(*) FILTER (WHERE on_roster AND status = 'present') AS present_roster,
+              count(*) FILTER (WHERE NOT on_roster AND person_id IS NOT NULL AND status = 'present') AS present_other,
+              count(*) FILTER (WHERE person_id IS NULL AND status = 'present') AS present_guests,
+              count(*) FILTER (WHERE on_roster AND status = 'absent') AS absent_count,
+              count(*) FILTER (WHERE on_roster AND status = 'excused') AS excused_count
+            FROM activities_attendance GROUP BY activity_id""")
+        # Only rows whose counters are wrong are rewritten (after a unit move: very few).
+        step("活动计数写回", f"""
+            UPDATE activities_activity a SET {", ".join(f"{c} = s.{c}" for c in _COUNTERS)}
+            FROM rebuild_counts s
+            WHERE a.id = s.activity_id AND ({", ".join(f"a.{c}" for c in _COUNTERS)})
+                  IS DISTINCT FROM ({", ".join(f"s.{c}" for c in _COUNTERS)})""")
+        step("无名单活动清零", f"""
+            UPDATE activities_activity a SET {", ".join(f"{c} = 0" for c in _COUNTERS)}
+            WHERE ({counters}) <> ({", ".join("0" for _ in _COUNTERS)})
+              AND NOT EXISTS (SELECT 1 FROM rebuild_counts s WHERE s.activity_id = a.id)""")
+
         cursor.execute("TRUNCATE activities_subtreeepisodestat, activities_subtreeperiodstat, "
                        "activities_personperiodunit")
-        cursor.execute(f"""
+        indexes = drop_secondary_indexes(["activities_subtreeepisodestat", "activities_subtreeperiodstat",
+                                          "activities_personperiodunit"])
+        step("组织树祖先", f"""
+            CREATE TEMP TABLE rebuild_ancestors ON COMMIT DROP AS {_ANCESTORS_SQL}""")
+        step("期次汇总", """
             INSERT INTO activities_subtreeepisodestat (unit_id, episode_id, sessions, roster, present_roster,
                                                        present_all, recorded)
-            SELECT anc.ancestor_id, a.episode_id, count(*), sum(a.roster_count), sum(a.present_roster),
-                   sum(a.present_roster + a.present_other + a.present_guests),
-                   sum(a.present_roster + a.absent_count + a.excused_count)
-            FROM activities_activity a JOIN ({_ANCESTORS_SQL}) anc ON anc.unit_id = a.unit_id
-            WHERE a.episode_id IS NOT NULL
-            GROUP BY anc.ancestor_id, a.episode_id
-        """)
-        # Months first, straight from the raw rows; quarters, years and "all kinds" are sums of
-        # the months. (Grouping every raw row six times over spilled a province's 52 million
-        # roster rows to disk for most of the benchmark's build.)
-        cursor.execute(f"""
+            SELECT anc.ancestor_id, e.episode_id, sum(e.sessions), sum(e.roster), sum(e.present_roster),
+                   sum(e.present_all), sum(e.recorded)
+            FROM (SELECT a.unit_id, a.episode_id, count(*) AS sessions, sum(a.roster_count) AS roster,
+                         sum(a.present_roster) AS present_roster,
+                         sum(a.present_roster + a.present_other + a.present_guests) AS present_all,
+                         sum(a.present_roster + a.absent_count + a.excused_count) AS recorded
+                  FROM activities_activity a WHERE a.episode_id IS NOT NULL
+                  GROUP BY a.unit_id, a.episode_id) e
+            JOIN rebuild_ancestors anc ON anc.unit_id = e.unit_id
+            GROUP BY anc.ancestor_id, e.episode_id""")
+        # Each activity's month, worked out once per activity rather than once per raw row.
+        step("活动月份", f"""
+            CREATE TEMP TABLE rebuild_months ON COMMIT DROP AS
+            SELECT a.id, a.unit_id, a.kind, 'M' || to_char({_LOCAL_DAY}, 'YYYY-MM') AS month
+            FROM activities_activity a""")
+        step("人员 × 月", """
             INSERT INTO activities_personperiodunit (person_id, unit_id, kind, period, roster_times, present_times)
-            SELECT t.person_id, a.unit_id, a.kind, 'M' || to_char({_LOCAL_DAY}, 'YYYY-MM'),
+            SELECT t.person_id, a.unit_id, a.kind, a.month,
                    count(*) FILTER (WHERE t.on_roster), count(*) FILTER (WHERE t.status = 'present')
-            FROM activities_attendance t JOIN activities_activity a ON a.id = t.activity_id
+            FROM activities_attendance t JOIN rebuild_months a ON a.id = t.activity_id
             WHERE t.person_id IS NOT NULL AND (t.on_roster OR t.status = 'present')
-            GROUP BY t.person_id, a.unit_id, a.kind, 'M' || to_char({_LOCAL_DAY}, 'YYYY-MM')
-        """)
-        cursor.execute("""
-            INSERT INTO activities_personperiodunit (person_id, unit_id, kind, period, roster_times, present_times)
-            SELECT x.person_id, x.unit_id, k.kind, p.period, sum(x.roster_times), sum(x.present_times)
+            GROUP BY t.person_id, a.unit_id, a.kind, a.month""")
+        # Distinct people per subtree and period. A person seen in one unit only in a year
+        # (nearly everyone) is counted at that unit, from bit masks of their months, and summed
+        # up the tree; people seen in several units that year are de-duplicated per ancestor.
+        step("多组织人员", """
+            CREATE TEMP TABLE rebuild_multi ON COMMIT DROP AS
+            SELECT person_id, substr(period, 2, 4) AS year FROM activities_personperiodunit
+            GROUP BY 1, 2 HAVING min(unit_id) <> max(unit_id)""")
+        step("人员月份掩码", """
+            CREATE TEMP TABLE rebuild_masks ON COMMIT DROP AS
+            SELECT x.unit_id, k.kind, substr(x.period, 2, 4) AS year,
+                   bit_or(CASE WHEN x.roster_times > 0 THEN 1 << (substr(x.period, 7, 2)::int - 1) ELSE 0 END)
+                     AS roster_months,
+                   bit_or(CASE WHEN x.present_times > 0 THEN 1 << (substr(x.period, 7, 2)::int - 1) ELSE 0 END)
+                     AS present_months
             FROM activities_personperiodunit x
-            CROSS JOIN LATERAL (VALUES (x.period),
-                                       ('Q' || substr(x.period, 2, 4) || '-' || ((substr(x.period, 7, 2)::int + 2) / 3)),
-                                       ('Y' || substr(x.period, 2, 4))) AS p(period)
             CROSS JOIN LATERAL (VALUES (x.kind), ('')) AS k(kind)
-            WHERE NOT (k.kind = x.kind AND p.period = x.period)
-            GROUP BY x.person_id, x.unit_id, k.kind, p.period
-        """)
-        cursor.execute(f"""
+            WHERE NOT EXISTS (SELECT 1 FROM rebuild_multi m
+                              WHERE m.person_id = x.person_id AND m.year = substr(x.period, 2, 4))
+            GROUP BY x.person_id, x.unit_id, k.kind, substr(x.period, 2, 4)""")
+        step("子树 × 时段汇总", f"""
             INSERT INTO activities_subtreeperiodstat (unit_id, kind, period, sessions, person_times, persons,
                                                       roster_persons, covered, roster_rows, present_roster, recorded)
             SELECT s.unit_id, s.kind, s.period, s.sessions, s.person_times,
@@ -364,42 +438,43 @@ def rebuild() -> None:
                      sum(a.present_roster + a.present_other + a.present_guests) AS person_times,
                      sum(a.roster_count) AS roster_rows, sum(a.present_roster) AS present_roster,
                      sum(a.present_roster + a.absent_count + a.excused_count) AS recorded
-              FROM activities_activity a JOIN ({_ANCESTORS_SQL}) anc ON anc.unit_id = a.unit_id
+              FROM activities_activity a JOIN rebuild_ancestors anc ON anc.unit_id = a.unit_id
               {_PERIODS}
               GROUP BY anc.ancestor_id, k.kind, p.period
             ) s LEFT JOIN (
-              -- Distinct people per subtree. A person seen in one unit only in a period (nearly
-              -- everyone) is counted at that unit and summed up the tree; only people seen in
-              -- several units are de-duplicated per ancestor.
               SELECT unit_id, kind, period, sum(persons) AS persons, sum(roster_persons) AS roster_persons,
                      sum(covered) AS covered
               FROM (
-                SELECT anc.ancestor_id AS unit_id, one.kind, one.period, sum(one.persons) AS persons,
-                       sum(one.roster_persons) AS roster_persons, sum(one.covered) AS covered
+                SELECT anc.ancestor_id AS unit_id, one.kind, one.period, one.persons, one.roster_persons,
+                       one.covered
                 FROM (
-                  SELECT unit_id, kind, period, count(*) FILTER (WHERE p) AS persons,
-                         count(*) FILTER (WHERE r) AS roster_persons, count(*) FILTER (WHERE r AND p) AS covered
-                  FROM (
-                    SELECT min(unit_id) AS unit_id, kind, period, bool_or(roster_times > 0) AS r,
-                           bool_or(present_times > 0) AS p
-                    FROM activities_personperiodunit
-                    GROUP BY person_id, kind, period HAVING count(*) = 1
-                  ) single GROUP BY unit_id, kind, period
-                ) one JOIN ({_ANCESTORS_SQL}) anc ON anc.unit_id = one.unit_id
-                GROUP BY anc.ancestor_id, one.kind, one.period
+                  SELECT m.unit_id, m.kind, replace(y.template, '#', m.year) AS period,
+                         count(*) FILTER (WHERE m.present_months & y.bits <> 0) AS persons,
+                         count(*) FILTER (WHERE m.roster_months & y.bits <> 0) AS roster_persons,
+                         count(*) FILTER (WHERE m.present_months & y.bits <> 0 AND m.roster_months & y.bits <> 0)
+                           AS covered
+                  FROM rebuild_masks m CROSS JOIN (VALUES {_YEAR_PERIODS}) AS y(template, bits)
+                  GROUP BY m.unit_id, m.kind, m.year, y.template
+                ) one JOIN rebuild_ancestors anc ON anc.unit_id = one.unit_id
                 UNION ALL
                 SELECT unit_id, kind, period, count(*) FILTER (WHERE p), count(*) FILTER (WHERE r),
                        count(*) FILTER (WHERE r AND p)
                 FROM (
-                  SELECT anc.ancestor_id AS unit_id, x.kind, x.period, x.person_id,
+                  SELECT anc.ancestor_id AS unit_id, k.kind, p.period, x.person_id,
                          bool_or(x.roster_times > 0) AS r, bool_or(x.present_times > 0) AS p
                   FROM activities_personperiodunit x
-                  JOIN (SELECT person_id, kind, period FROM activities_personperiodunit
-                        GROUP BY person_id, kind, period HAVING count(*) > 1) many
-                    ON many.person_id = x.person_id AND many.kind = x.kind AND many.period = x.period
-                  JOIN ({_ANCESTORS_SQL}) anc ON anc.unit_id = x.unit_id
-                  GROUP BY anc.ancestor_id, x.kind, x.period, x.person_id
+                  JOIN rebuild_multi m ON m.person_id = x.person_id AND m.year = substr(x.period, 2, 4)
+                  JOIN rebuild_ancestors anc ON anc.unit_id = x.unit_id
+                  CROSS JOIN LATERAL (VALUES (x.kind), ('')) AS k(kind)
+                  CROSS JOIN LATERAL (VALUES (x.period),
+                                             ('Q' || substr(x.period, 2, 4) || '-'
+                                              || ((substr(x.period, 7, 2)::int + 2) / 3)),
+                                             ('Y' || substr(x.period, 2, 4))) AS p(period)
+                  GROUP BY anc.ancestor_id, k.kind, p.period, x.person_id
                 ) per_person GROUP BY unit_id, kind, period
               ) parts GROUP BY unit_id, kind, period
-            ) d ON d.unit_id = s.unit_id AND d.kind = s.kind AND d.period = s.period
-        """)
+            ) d ON d.unit_id = s.unit_id AND d.kind = s.kind AND d.period = s.period""")
+        started = time.perf_counter()
+        recreate(indexes)
+        if progress:
+            progress("重建汇总表索引", time.perf_counter() - started)

@@ -343,14 +343,20 @@ class ActivityPhoto(models.Model):
 
 # ---------------------------------------------------------------------------------------------
 # Aggregates (docs/activities.md "汇总表"): written only by aggregates.py, inside the actions'
-# transactions, so that they are exact whenever the raw rows are.
+# transactions, so that they are exact whenever the raw rows are. Their foreign keys carry no
+# database constraint (db_constraint=False): they are derived rows, rebuilt from the raw ones,
+# and a constraint check per row would cost a province's rebuild tens of millions of lookups.
+# Deleting a unit, episode or person still cascades to them through the ORM.
 
 
 class SubtreeEpisodeStat(models.Model):
     """Counters per (unit subtree, study episode): ``unit`` and everything below it."""
 
-    unit = models.ForeignKey("organisations.Unit", on_delete=models.CASCADE, related_name="+")
-    episode = models.ForeignKey(StudyEpisode, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique constraint (unit first) and the episode index below.
+    unit = models.ForeignKey("organisations.Unit", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                             db_index=False)
+    episode = models.ForeignKey(StudyEpisode, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                                db_index=False)
     sessions = models.IntegerField(default=0, db_default=0)
     roster = models.IntegerField(default=0, db_default=0)
     present_roster = models.IntegerField(default=0, db_default=0)
@@ -371,7 +377,8 @@ class SubtreePeriodStat(models.Model):
     ``period`` is ``M2023-01``, ``Q2023-1`` or ``Y2023``.
     """
 
-    unit = models.ForeignKey("organisations.Unit", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("organisations.Unit", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                             db_index=False)  # the unique constraint below leads with unit
     kind = models.CharField(max_length=30, blank=True)
     period = models.CharField(max_length=10)
     sessions = models.IntegerField(default=0, db_default=0)
@@ -391,11 +398,14 @@ class SubtreePeriodStat(models.Model):
 
 
 class PersonPeriodUnit(models.Model):
-    """Per person, organiser unit, kind and period: how often on a roster and how often present.
-    It is what lets the distinct counts above change by exactly ±1."""
+    """Per person, organiser unit, activity kind and month (``period`` is ``M2023-01``): how often
+    on a roster and how often present. It is what lets the distinct counts above change by
+    exactly ±1; quarters, years and "all kinds" are read as sums of these months."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("organisations.Unit", on_delete=models.CASCADE, related_name="+")
+    # The unique constraint below leads with person: no separate index for it.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                               db_index=False)
+    unit = models.ForeignKey("organisations.Unit", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     kind = models.CharField(max_length=30, blank=True)
     period = models.CharField(max_length=10)
     roster_times = models.IntegerField(default=0, db_default=0)
