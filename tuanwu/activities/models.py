@@ -198,8 +198,11 @@ class Activity(models.Model):
     """One session held by one unit. A county-wide activity is pushed: one Activity per unit,
     each pointing to the county's :class:`Deployment`."""
 
+    # unit and episode have no index of their own: activity_unit_time_idx and the partial unique
+    # constraint on (episode, unit) lead with them (a province holds millions of activities,
+    # and every index is written on each counter update).
     unit = models.ForeignKey("organisations.Unit", verbose_name="组织单位", on_delete=models.PROTECT,
-                             related_name="activities")
+                             related_name="activities", db_index=False)
     kind = models.CharField("活动类型", max_length=30, choices=ActivityKind.choices)
     title = models.CharField("主题", max_length=200)
     starts_at = models.DateTimeField("开始时间")
@@ -211,7 +214,7 @@ class Activity(models.Model):
                           default=list, blank=True)
     summary = models.TextField("活动总结", blank=True)
     episode = models.ForeignKey(StudyEpisode, verbose_name="学习期次", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="activities")
+                                on_delete=models.PROTECT, related_name="activities", db_index=False)
     theme = models.ForeignKey(MonthlyTheme, verbose_name="月度主题", null=True, blank=True,
                               on_delete=models.PROTECT, related_name="activities")
     deployment = models.ForeignKey("Deployment", verbose_name="上级统一部署", null=True, blank=True,
@@ -239,7 +242,6 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["unit", "starts_at"], name="activity_unit_time_idx"),
             models.Index(fields=["kind", "starts_at"], name="activity_kind_time_idx"),
-            models.Index(fields=["episode"], name="activity_episode_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["episode", "unit"], condition=Q(episode__isnull=False),

@@ -106,10 +106,9 @@ class Column:
 
 @dataclass
 class Row:
-    """One data row of the uploaded sheet: raw cells, cleaned values and its errors."""
+    """One data row of the uploaded sheet: cleaned values and its errors."""
 
     number: int  # the Excel row number (1-based), as the user sees it
-    raw: dict[str, Any]
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[tuple[str | None, str]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # the validator's notes for commit
@@ -153,6 +152,12 @@ class ImportSpec:
     - ``summarise(ctx, rows) -> dict[str, int]`` gives the counts shown with the preview;
     - ``issue_secrets(job, actor) -> list[dict]`` (optional) sets and returns initial passwords
       once after commit; they are shown to the importer and never stored.
+
+    With ``streaming`` the rows never sit in memory all at once: the check keeps the preview's
+    rows and sums ``summarise`` over each batch, and the commit validates a batch, then hands
+    it to ``commit`` (whose integer results are summed), still inside one transaction and
+    still checking every row: after the first error nothing more is written and the whole
+    transaction is rolled back. ``commit`` and ``summarise`` must then work batch by batch.
     """
 
     kind: str
@@ -162,6 +167,7 @@ class ImportSpec:
     validate_row: Callable[[ImportContext, Row], None] | None = None
     validate_batch: Callable[[ImportContext, list[Row]], None] | None = None
     batch_rows: int = 2000
+    streaming: bool = False
     prepare: Callable[[ImportContext], None] | None = None
     preview_headers: list[str] | None = None
     preview_row: Callable[[ImportContext, Row], list] | None = None
@@ -318,6 +324,16 @@ class SheetRows:
             self._count = sum(1 for _ in self)
         return self._count
 
+    def __bool__(self) -> bool:
+        return next(iter(self), None) is not None
+
+    def estimate(self) -> int:
+        """The number of data rows without reading them (blank rows inside the used range
+        count): enough for the upload's progress bar; the check counts them exactly."""
+        if self._sheet.start is None:
+            return 0
+        return max(0, self._sheet.start[0] + self._sheet.height - self._first)
+
 
 def _open_sheets(path) -> list[tuple[str, SheetRows]]:
     """Every visible worksheet, lazily. Raises ImportFileError in Chinese."""
@@ -402,7 +418,10 @@ def _integral_text(value) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return unicodedata.normalize("NFKC", str(value)).strip() if isinstance(value, str) else str(value).strip()
+    if isinstance(value, str):
+        # ASCII is unchanged by NFKC; most cells (numbers, codes, dates) are ASCII.
+        return value.strip() if value.isascii() else unicodedata.normalize("NFKC", value).strip()
+    return str(value).strip()
 
 
 def parse_date(value) -> datetime.date:
@@ -455,19 +474,31 @@ def parse_cell(col: Column, value):
         if word in FALSE_WORDS:
             return False
         raise ValueError("请填写“是”或“否”")
-    text = _integral_text(value)
     if col.type == CHOICE:
-        found = _choice_index(col).get(normalise_header(text))
-        if found is not None:
-            return found
-        options = "、".join(label for _, label in col.choices)
-        raise ValueError(f"“{text}”不是可选值，可选：{options}")
+        # A choice column holds a handful of distinct cells: each is matched once per column.
+        index, memo = _choice_index(col), _CHOICE_MEMOS[id(col)]
+        key = (type(value), value)
+        if key not in memo:
+            if len(memo) > 10_000:
+                memo.clear()
+            text = _integral_text(value)
+            found = index.get(normalise_header(text))
+            if found is None:
+                options = "、".join(label for _, label in col.choices)
+                found = ValueError(f"“{text}”不是可选值，可选：{options}")
+            memo[key] = found
+        found = memo[key]
+        if isinstance(found, ValueError):
+            raise ValueError(*found.args)
+        return found
+    text = _integral_text(value)
     if col.max_length and len(text) > col.max_length:
         raise ValueError(f"不能超过 {col.max_length} 个字（现有 {len(text)} 个）")
     return text
 
 
 _CHOICE_INDEXES: dict[int, tuple[Column, dict[str, str]]] = {}
+_CHOICE_MEMOS: dict[int, dict[tuple, str | ValueError]] = {}  # cell → value or refusal, per column
 
 
 def _choice_index(col: Column) -> dict[str, str]:
@@ -482,6 +513,7 @@ def _choice_index(col: Column) -> dict[str, str]:
     for alias, v in col.choice_aliases:
         index.setdefault(normalise_header(alias), v)
     _CHOICE_INDEXES[id(col)] = (col, index)
+    _CHOICE_MEMOS[id(col)] = {}
     return index
 
 
@@ -549,7 +581,7 @@ def save_upload(*, actor, unit, kind: str, uploaded_file) -> ImportJob:
         raise ImportFileError("表格里只有表头，没有数据行")
     return ImportJob.objects.create(
         kind=kind, unit=unit, created_by=actor, original_name=name[:255], file_path=str(path),
-        total_rows=len(sheet.rows), headers={str(i): k for i, k in sheet.mapping.items()},
+        total_rows=sheet.rows.estimate(), headers={str(i): k for i, k in sheet.mapping.items()},
         ignored_columns=sheet.ignored,
     )
 
@@ -601,17 +633,23 @@ class Progress:
 
 @dataclass
 class CheckOutcome:
-    rows: list[Row]
+    rows: list[Row]  # every row, unless validated with ``on_batch``
     errors: list[dict]
     sheet: SheetData
+    count: int = 0  # data rows read
 
 
 def _error(row_number: int, header: str, letter: str, message: str) -> dict:
     return {"row": row_number, "column": header, "letter": letter, "message": message}
 
 
-def validate(ctx: ImportContext, progress: Callable[[int], None] | None = None) -> CheckOutcome:
-    """Read the job's file and validate every row, collecting every error."""
+def validate(ctx: ImportContext, progress: Callable[[int], None] | None = None,
+             on_batch: Callable[[list[Row], bool], None] | None = None) -> CheckOutcome:
+    """Read the job's file and validate every row, collecting every error.
+
+    Without ``on_batch`` the outcome holds every row. With it, each batch of up to
+    ``spec.batch_rows`` validated rows goes to ``on_batch(rows, clean_so_far)`` and is then let
+    go (``clean_so_far``: no row up to and including this batch has an error)."""
     spec = ctx.spec
     job = ctx.job
     if not job.file_path or not os.path.exists(job.file_path):
@@ -621,9 +659,12 @@ def validate(ctx: ImportContext, progress: Callable[[int], None] | None = None) 
     if errors:
         return CheckOutcome([], errors, sheet)
     position = {key: i for i, key in sheet.mapping.items()}
+    columns = [(col, position.get(col.key)) for col in spec.columns]
     if spec.prepare:
         spec.prepare(ctx)
     rows: list[Row] = []
+    batch: list[Row] = []
+    count = 0
 
     def collect(batch: list[Row]) -> None:
         if spec.validate_batch and batch:
@@ -635,41 +676,49 @@ def validate(ctx: ImportContext, progress: Callable[[int], None] | None = None) 
                     errors.append(_error(row.number, sheet.headers[i], column_letter(i), message))
                 else:
                     errors.append(_error(row.number, spec.column(key).header if key else "", "", message))
+        if on_batch is None:
+            rows.extend(batch)
+        elif batch:
+            on_batch(batch, not errors)
 
-    pending = 0
     # Rows come one at a time from the sheet, so the file's cells as Python objects and the
     # parsed rows are never both whole in memory.
-    for n, (number, cells) in enumerate(sheet.rows, start=1):
-        raw = {key: (cells[i] if i < len(cells) else None) for key, i in position.items()}
-        row = Row(number=number, raw=raw)
-        for col in spec.columns:
-            if col.key not in position:
-                row.values[col.key] = None
+    for number, cells in sheet.rows:
+        width = len(cells)
+        row = Row(number=number)
+        values = row.values
+        for col, i in columns:
+            if i is None:
+                values[col.key] = None
                 continue
             try:
-                row.values[col.key] = parse_cell(col, raw[col.key])
+                values[col.key] = value = parse_cell(col, cells[i] if i < width else None)
             except ValueError as exc:
-                row.values[col.key] = None
+                values[col.key] = None
                 row.error(col.key, str(exc))
                 continue
-            if col.required and row.values[col.key] is None:
+            if col.required and value is None:
                 row.error(col.key, f"请填写{col.header}")
         if spec.validate_row:
             spec.validate_row(ctx, row)
-        rows.append(row)
-        pending += 1
-        if pending >= spec.batch_rows:
-            collect(rows[-pending:])
-            pending = 0
+        batch.append(row)
+        count += 1
+        if len(batch) >= spec.batch_rows:
+            collect(batch)
+            batch = []
         if progress:
-            progress(n)
-    collect(rows[len(rows) - pending:] if pending else [])
+            progress(count)
+    collect(batch)
     # The cells now live on as parsed rows: free them before a commit allocates its own objects.
     sheet.rows = []
-    return CheckOutcome(rows, errors, sheet)
+    for memo in _CHOICE_MEMOS.values():
+        memo.clear()  # cells of this file are not kept beyond its check
+    return CheckOutcome(rows, errors, sheet, count)
 
 
-def _preview(ctx: ImportContext, rows: list[Row]) -> dict:
+def _preview(ctx: ImportContext, rows: list[Row], counts: dict[str, int] | None = None) -> dict:
+    """The first rows as the user will see them, and the counts (``counts`` when summed batch by
+    batch already)."""
     spec = ctx.spec
     headers = spec.preview_headers or ["行号", *(c.header for c in spec.columns)]
     sample = []
@@ -679,8 +728,14 @@ def _preview(ctx: ImportContext, rows: list[Row]) -> dict:
         else:
             cells = [row.number, *(display_value(c, row.values.get(c.key)) for c in spec.columns)]
         sample.append([exports.cell_text(c) for c in cells])
-    counts = spec.summarise(ctx, rows) if spec.summarise else {"数据行": len(rows)}
+    if counts is None:
+        counts = spec.summarise(ctx, rows) if spec.summarise else {"数据行": len(rows)}
     return {"headers": headers, "rows": sample, "counts": counts}
+
+
+def _add_counts(total: dict, part: dict) -> None:
+    for key, value in part.items():
+        total[key] = total.get(key, 0) + value if isinstance(value, int) else value
 
 
 def check_job(job: ImportJob) -> ImportJob:
@@ -690,8 +745,16 @@ def check_job(job: ImportJob) -> ImportJob:
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CHECKING, processed_rows=0)
     progress = Progress(job, job.total_rows)
     ctx = ImportContext(job=job, actor=job.created_by, unit=job.unit, spec=spec, progress=progress)
+    kept: list[Row] = []  # streaming: the preview's rows only
+    counts: dict[str, int] = {}
+
+    def keep(batch: list[Row], clean: bool) -> None:
+        if clean:
+            kept.extend(batch[:PREVIEW_ROWS - len(kept)])
+            _add_counts(counts, spec.summarise(ctx, batch) if spec.summarise else {"数据行": len(batch)})
+
     try:
-        outcome = validate(ctx, progress)
+        outcome = validate(ctx, progress, on_batch=keep if spec.streaming else None)
     except ImportFileError as exc:
         return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", exc.message)])
     except Exception:
@@ -699,16 +762,19 @@ def check_job(job: ImportJob) -> ImportJob:
         return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", SYSTEM_ERROR)])
     finally:
         progress.close()
+    if spec.streaming:
+        outcome.rows = kept
     fields = {
-        "total_rows": len(outcome.rows) or job.total_rows,
-        "processed_rows": len(outcome.rows),
+        "total_rows": outcome.count or job.total_rows,
+        "processed_rows": outcome.count,
         "headers": {str(i): k for i, k in outcome.sheet.mapping.items()},
         "ignored_columns": outcome.sheet.ignored,
         "errors": outcome.errors,
     }
     if outcome.errors:
         return _finish(job, status=ImportJob.Status.INVALID, preview={}, **fields)
-    return _finish(job, status=ImportJob.Status.READY, preview=_preview(ctx, outcome.rows), **fields)
+    return _finish(job, status=ImportJob.Status.READY,
+                   preview=_preview(ctx, outcome.rows, counts if spec.streaming else None), **fields)
 
 
 def _finish(job: ImportJob, **fields) -> ImportJob:
@@ -766,14 +832,29 @@ def run_commit(job: ImportJob, actor) -> ImportJob:
             # One import into a subtree at a time: two files naming the same new unit would
             # otherwise both pass the duplicate check.
             type(job.unit).objects.select_for_update().filter(pk=job.unit_id).first()
-            outcome = validate(ctx)
+            if spec.streaming:
+                result: dict = {}
+                done = [0]
+
+                def write(batch: list[Row], clean: bool) -> None:
+                    # Every row is still checked after an error, but nothing more is written:
+                    # the transaction is rolled back below.
+                    if clean:
+                        _add_counts(result, spec.commit(ctx, batch))
+                        done[0] += len(batch)
+                        progress(done[0])
+
+                outcome = validate(ctx, on_batch=write)
+            else:
+                outcome = validate(ctx)
             if outcome.errors:
                 raise _Rejected(outcome)
-            result = spec.commit(ctx, outcome.rows)
-            progress(len(outcome.rows), force=True)
+            if not spec.streaming:
+                result = spec.commit(ctx, outcome.rows)
+            progress(outcome.count, force=True)
             audit.record(
                 actor=actor, action=f"导入：{spec.title}", obj=job,
-                after={"file": job.original_name, "rows": len(outcome.rows), **{
+                after={"file": job.original_name, "rows": outcome.count, **{
                     k: v for k, v in result.items() if isinstance(v, int | str)}},
             )
     except _Rejected as rejected:

@@ -278,6 +278,16 @@ def _join_date(ctx: ImportContext, row: Row, birth: datetime.date | None, branch
     return joined
 
 
+def _number_key(number: str):
+    """A compact exact key for the in-file duplicate checks: 100,000 ID numbers kept as ints
+    instead of strings. The leading 1 or 2 keeps leading zeros and the X check character apart."""
+    if number.isdigit():
+        return int("1" + number)
+    if number[:-1].isdigit() and number[-1] == "X":
+        return int("2" + number[:-1])
+    return number
+
+
 def validate_row(ctx: ImportContext, row: Row) -> None:
     v = row.values
     state = ctx.state
@@ -302,7 +312,7 @@ def validate_row(ctx: ImportContext, row: Row) -> None:
         if v.get("gender") and v["gender"] != info.gender:
             row.error("gender", "性别与身份证号码不一致")
         index = id_number_index(info.number)
-        first = state["seen_ids"].setdefault(index, row.number)
+        first = state["seen_ids"].setdefault(_number_key(info.number), row.number)
         if first != row.number:
             row.error("id_number", f"身份证号码与第 {first} 行重复")
         extra.update(id=info.number, id_index=index, birth=info.birth_date, gender=info.gender)
@@ -343,7 +353,7 @@ def validate_row(ctx: ImportContext, row: Row) -> None:
         row.error("member_card_number", refusal)
     number = numbers["development_number"]
     if number and not row.has_error("development_number"):
-        first = state["seen_numbers"].setdefault(number, row.number)
+        first = state["seen_numbers"].setdefault(_number_key(number), row.number)
         if first != row.number:
             row.error("development_number", f"发展团员编号与第 {first} 行重复")
     extra["joined_on"] = joined
@@ -382,7 +392,9 @@ def pipeline_header(key: str) -> str:
 def validate_batch(ctx: ImportContext, rows: list[Row]) -> None:
     """Duplicates against the registry, one query per batch: ID numbers by their blind index and
     发展团员编号. Then every message is made safe to store (no full ID number)."""
-    indexes = {r.extra["id_index"]: r for r in rows if r.extra.get("id_index")}
+    # Rows already flagged (a duplicate inside the file) are not looked up: in a streaming
+    # commit the first occurrence may already be written in this transaction.
+    indexes = {r.extra["id_index"]: r for r in rows if r.extra.get("id_index") and not r.has_error("id_number")}
     if indexes:
         taken = set(Person.objects.filter(id_number_index__in=list(indexes)).values_list("id_number_index", flat=True))
         for index in taken:
@@ -395,7 +407,6 @@ def validate_batch(ctx: ImportContext, rows: list[Row]) -> None:
         for number in used:
             numbers[number].error("development_number", f"发展团员编号 {number} 已被系统中的其他团员使用")
     for row in rows:
-        row.raw = {}  # the cells are parsed into values; 100,000 rows of raw cells would double memory
         if row.errors:
             row.errors = [(key, mask_digits(message)) for key, message in row.errors]
 
@@ -425,26 +436,11 @@ def status_since(status: str, joined_on, exit_on, today: datetime.date) -> datet
 
 
 def commit(ctx: ImportContext, rows: list[Row]) -> dict:
-    """Create every person, membership and registration event with COPY, then audit them in two
-    batches. Runs inside the pipeline's transaction: all or nothing."""
-    by_status: Counter = Counter()
-    ctx.state["audit_batches"] = (uuid.uuid4(), uuid.uuid4())  # one per action for the whole file
-    # In chunks: each chunk's objects and audit snapshots are freed before the next is built,
-    # so peak memory does not grow with the file (the transaction still spans them all).
-    for start in range(0, len(rows), COMMIT_CHUNK):
-        chunk = rows[start:start + COMMIT_CHUNK]
-        by_status.update(_commit_chunk(ctx, chunk, done=start))
-        for row in chunk:
-            row.values = row.extra = {}
-    people = sum(by_status.values())
-    return {"people": people, "memberships": people,
-            **{f"status_{status}": n for status, n in sorted(by_status.items())}}
-
-
-COMMIT_CHUNK = 5000
-
-
-def _commit_chunk(ctx: ImportContext, rows: list[Row], *, done: int) -> Counter:
+    """Create the batch's people, memberships and registration events with COPY, then audit
+    them. The pipeline streams the file through here batch by batch inside one transaction
+    (all or nothing), so memory does not grow with the file; counts are summed by the pipeline."""
+    # One audit batch per action for the whole file.
+    people_batch, memberships_batch = ctx.state.setdefault("audit_batches", (uuid.uuid4(), uuid.uuid4()))
     actor = ctx.actor
     today = timezone.localdate()
     actor_obj = actor if getattr(actor, "pk", None) else None
@@ -456,6 +452,7 @@ def _commit_chunk(ctx: ImportContext, rows: list[Row], *, done: int) -> Counter:
         status = extra["status"]
         person = build_person(
             unit=extra["branch"]["unit"], name=extra["name"], id_number=extra["id"], phone=extra["phone"],
+            id_index=extra["id_index"],
             gender=extra["gender"], ethnicity=v.get("ethnicity") or "汉族", birth_date=extra["birth"],
             education=v.get("education") or "", occupation=v.get("occupation") or "",
             political_status=_political_status(status, v.get("political_status")),
@@ -483,14 +480,14 @@ def _commit_chunk(ctx: ImportContext, rows: list[Row], *, done: int) -> Counter:
                         to_branch=m.branch, reason=reason, actor=actor_obj, actor_label=actor_label)
         for m in memberships
     ])
-    people_batch, memberships_batch = ctx.state["audit_batches"]
     audit.record_many(actor=actor, action="登记人员（导入）", batch=people_batch, items=[
         (p, None, person_audit_snapshot(p, id_number, phone)) for p, (id_number, phone) in zip(people, clear, strict=True)
     ])
     audit.record_many(actor=actor, action="登记团籍（导入）", batch=memberships_batch,
                       items=[(m, None, audit.snapshot(m)) for m in memberships])
-    ctx.progress(done + len(rows))
-    return Counter(m.status for m in memberships)
+    by_status = Counter(m.status for m in memberships)
+    return {"people": len(people), "memberships": len(memberships),
+            **{f"status_{status}": n for status, n in sorted(by_status.items())}}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -521,6 +518,8 @@ SPEC = pipeline.register(ImportSpec(
     prepare=prepare,
     validate_row=validate_row,
     validate_batch=validate_batch,
+    batch_rows=2000,
+    streaming=True,
     commit=commit,
     preview_headers=["行号", "姓名", "性别", "出生日期", "身份证号码", "民族", "所在团支部", "团籍状态", "入团时间",
                      "发展团员编号", "手机号码"],

@@ -11,13 +11,14 @@ from .models import Person, id_last4_index, id_number_index, phone_index, phone_
 
 
 def build_person(*, unit, name: str, id_number: str = "", phone: str = "", guardian_phone: str = "",
-                 **fields) -> Person:
+                 id_index: str = "", **fields) -> Person:
     """An unsaved Person with the pinyin column, ciphertexts and blind indexes set, for
-    ``bulk_create``. ``name``, ``id_number`` and the phones must already be validated and normalised."""
+    ``bulk_create``. ``name``, ``id_number`` and the phones must already be validated and
+    normalised; ``id_index``, when the caller has it already, is the ID number's blind index."""
     person = Person(unit=unit, name=name, name_pinyin=search_text(name), **fields)
     if id_number:
         person.id_number_encrypted = crypto.encrypt(id_number)
-        person.id_number_index = id_number_index(id_number)
+        person.id_number_index = id_index or id_number_index(id_number)
         person.id_last4_index = id_last4_index(id_number[-4:])
     if phone:
         person.phone_encrypted = crypto.encrypt(phone)

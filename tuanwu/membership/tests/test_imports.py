@@ -196,6 +196,27 @@ def test_a_failure_during_commit_writes_nothing(world, tmp_path, monkeypatch):
     assert AuditEvent.objects.count() == audits
 
 
+def test_a_row_that_turns_bad_after_the_check_stops_the_streamed_commit(world, tmp_path, monkeypatch):
+    # The commit validates and writes batch by batch in one transaction: a row in a late batch
+    # that became a duplicate after the check (someone registered that person meanwhile) must
+    # roll back the batches already written, and every row is still checked.
+    from tuanwu.membership.imports import SPEC
+
+    monkeypatch.setattr(SPEC, "batch_rows", 5)
+    rows = [member_row(i, branch="甲村团支部", today=TODAY) for i in range(20)]
+    job = upload(tmp_path, rows, actor=world.county_admin, unit=world.county)
+    assert job.status == ImportJob.Status.READY, job.errors
+    assert job.preview["counts"] == {"新登记人员": 20, "团员": 20}
+    make_person(world, world.branch_b1, "后来登记", id_number=rows[17]["身份证号码"],
+                gender="male" if rows[17]["性别"] == "男" else "female")
+    persons, audits = Person.objects.count(), AuditEvent.objects.count()
+    job = imports.commit_job(job, world.county_admin)
+    assert job.status == ImportJob.Status.INVALID
+    assert list(row_errors(job)) == [19]
+    assert "已在系统中登记" in row_errors(job)[19][0]
+    assert (Person.objects.count(), Membership.objects.count(), AuditEvent.objects.count()) == (persons, 0, audits)
+
+
 def _corrupt(rows: list[dict], existing: list[str]) -> dict[int, str]:
     """Spoil 100 of the rows in ten ways; returns Excel row number → the expected message."""
     expected = {}
