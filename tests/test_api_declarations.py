@@ -52,3 +52,23 @@ def test_an_undeclared_operation_is_reported():
     throwaway = NinjaAPI(urls_namespace="throwaway-declarations")
     throwaway.add_router("/demo", router)
     assert undeclared_operations(throwaway) == ["GET /demo/forgotten"]
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_schema_class_names_are_unique_across_the_api():
+    # The OpenAPI document names its components after the schema classes: two classes of one name
+    # in different apps silently share one component, and one operation then documents the
+    # other's body (schemathesis found activities' attendance documented as cadres' course one).
+    from ninja import Schema
+
+    ours = [cls for cls in set(_subclasses(Schema)) if cls.__module__.startswith("tuanwu.")]
+    assert len(ours) > 50  # the walk sees the API's schemas
+    by_name: dict[str, list[str]] = {}
+    for cls in ours:
+        by_name.setdefault(cls.__name__, []).append(cls.__module__)
+    assert {name: modules for name, modules in by_name.items() if len(modules) > 1} == {}

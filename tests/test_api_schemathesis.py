@@ -3,7 +3,7 @@
 Schemathesis generates requests for every operation from /api/v1/openapi.json and sends them
 to the Django WSGI application with a county administrator's token. The checks: no 5xx, every
 status code, content type and body as the schema declares. Generated ids are mostly steered to
-records of the test world (otherwise nearly every request would be a 404), so successful reads
+records of the test world (registry, activities, volunteers, elections) (otherwise nearly every request would be a 404), so successful reads
 and writes are exercised too. Bounded: a few examples per operation.
 """
 
@@ -66,7 +66,7 @@ def steer_ids_to_the_world(world, county_admin_token):
     # Tokens that may be revoked: not the one the run authenticates with.
     token_ids = [create_api_token(user=world.county_admin, name="可撤销")[0].pk,
                  create_api_token(user=world.town_secretary, name="别人的")[0].pk]
-    registry = _registry_ids(world)
+    registry = {**_registry_ids(world), **_other_ids(world)}
     CHOICES.update({
         **registry,
         "unit_id": unit_ids, "grant_id": grant_ids, "token_id": token_ids, "parent_id": unit_ids,
@@ -95,6 +95,20 @@ def _registry_ids(world) -> dict[str, list]:
     branches = [world.branch_a1.pk, world.branch_a2.pk, world.branch_b1.pk]
     return {"person_id": [member.person_id, pioneer.pk], "membership_id": [member.pk], "holding_id": [holding.pk],
             "job_id": [job.pk], "to_branch_id": branches}
+
+
+def _other_ids(world) -> dict[str, list]:
+    """An activity, a 西部计划 cohort with a volunteer, and a branch meeting with an election."""
+    from tuanwu.activities.testing import activity
+    from tuanwu.elections.testing import branch_election
+    from tuanwu.volunteering.testing import make_cohort, make_volunteer
+
+    act = activity(world, world.branch_a1)
+    cohort = make_cohort(world)
+    volunteer = make_volunteer(world, cohort)
+    election, _, _ = branch_election(world, world.branch_a2, voters=6, candidates=3, seats=2)
+    return {"activity_id": [act.pk], "cohort_id": [cohort.pk], "volunteer_id": [volunteer.pk],
+            "election_id": [election.pk], "meeting_id": [election.meeting_id]}
 
 
 def _steer(values):

@@ -127,7 +127,7 @@ class SecondmentIn(Schema):
     note: text(300) = ""
 
 
-class ApprovalIn(Schema):
+class SecondmentApprovalIn(Schema):
     approval_number: text(120, min_length=1)
     approval_date: Day
 
@@ -183,7 +183,7 @@ class AttendanceIn(Schema):
     hours: Annotated[Decimal, Field(ge=Decimal("0.5"), le=Decimal("999"), decimal_places=1)] | None = None
 
 
-class AttendanceOut(Schema):
+class CourseAttendanceOut(Schema):
     course_id: int
     person_id: int
     hours: Decimal
@@ -311,7 +311,7 @@ def second_cadre(request, holding_id: Id, payload: SecondmentIn):
 @router.post("/secondments/{secondment_id}/approval", response=_ok(SecondmentOut), tags=SECONDMENTS,
              operation_id="approve_secondment", summary="补录县委批准")
 @access.api_scoped(Secondment, "secondment_id", access.CHANGE)
-def approve_secondment(request, secondment_id: Id, payload: ApprovalIn):
+def approve_secondment(request, secondment_id: Id, payload: SecondmentApprovalIn):
     return actions.approve_secondment(actor=request.user, secondment=request.scoped_object, **payload.model_dump())
 
 
@@ -346,7 +346,7 @@ def create_course(request, unit_id: Id, payload: CourseIn):
     return Status(201, course)
 
 
-@router.post("/courses/{course_id}/attendance", response=_ok(AttendanceOut, 201), tags=TRAINING,
+@router.post("/courses/{course_id}/attendance", response=_ok(CourseAttendanceOut, 201), tags=TRAINING,
              operation_id="record_attendance", summary="登记参训", description="不填学时则按培训总学时计入。")
 @access.api_scoped(TrainingCourse, "course_id", access.CHANGE)
 def record_attendance(request, course_id: Id, payload: AttendanceIn):
