@@ -53,6 +53,21 @@ def _form_page(request, *, title, form, unit, submit, cancel_url, intro="", fact
     })
 
 
+def _submitted(request, form, act, *, done, then, blocked=None):
+    """The usual life-form POST: run ``act(cleaned_data)``. A refusal is shown on the form and
+    None returned (the caller renders the page again); success flashes ``done`` and redirects to
+    ``then``; both may be functions of the action's result. None for a GET or an invalid form."""
+    if request.method != "POST" or blocked or not form.is_valid():
+        return None
+    try:
+        result = act(form.cleaned_data)
+    except DomainError as error:
+        apply_domain_error(form, error)
+        return None
+    messages.success(request, done(result) if callable(done) else done)
+    return redirect(then(result) if callable(then) else then)
+
+
 def _can(user, unit, permission=access.CHANGE) -> bool:
     return access.can(user, permission, unit)
 
@@ -127,19 +142,14 @@ def apply(request, unit):
     """R2.1: register a written application (creates the person when new)."""
     form = life_forms.ApplicationForm(request.POST or None)
     blocked = None if unit.kind == Kind.BRANCH else "入团申请登记在团支部：请进入具体的团支部"
-    if request.method == "POST" and not blocked and form.is_valid():
-        data = form.person_fields()
-        person_fields = {k: v for k, v in data.items() if k in PERSON_KEYS}
-        try:
-            d = dev_actions.apply(actor=request.user, branch=unit, applied_on=form.cleaned_data["applied_on"],
-                                  person_fields=person_fields, note=form.cleaned_data.get("note", ""))
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, f"已登记“{d.membership.person.name}”的入团申请；应于 "
-                                      f"{lr.talk_due_by(d.applied_on):%Y-%m-%d} 前谈话")
-            return redirect("membership:development", d.pk)
-    return _form_page(request, title=f"登记入团申请：{unit.name}", form=form, unit=unit, submit="登记申请",
+    return _submitted(
+        request, form, blocked=blocked,
+        act=lambda data: dev_actions.apply(
+            actor=request.user, branch=unit, applied_on=data["applied_on"], note=data.get("note", ""),
+            person_fields={k: v for k, v in form.person_fields().items() if k in PERSON_KEYS}),
+        done=lambda d: f"已登记“{d.membership.person.name}”的入团申请；应于 {lr.talk_due_by(d.applied_on):%Y-%m-%d} 前谈话",
+        then=lambda d: reverse("membership:development", args=[d.pk]),
+    ) or _form_page(request, title=f"登记入团申请：{unit.name}", form=form, unit=unit, submit="登记申请",
                       blocked=blocked, cancel_url=reverse("membership:pipeline", args=[unit.pk]),
                       intro="递交书面入团申请书后，团支部应在 1 个月内与申请人谈话（R2.1）。")
 
@@ -237,14 +247,10 @@ def development_step(request, d, step):
     form = _step_form(step, request, d)
     steps = {s.key: s for s in dev_actions.plan(d)}
     hint = steps.get(step)
-    if request.method == "POST" and form.is_valid():
-        try:
-            _run_step(step, request.user, d, dict(form.cleaned_data))
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, f"{STEP_TITLES[step]}：已办理")
-            return redirect("membership:development", d.pk)
+    done = _submitted(request, form, lambda data: _run_step(step, request.user, d, dict(data)),
+                      done=f"{STEP_TITLES[step]}：已办理", then=reverse("membership:development", args=[d.pk]))
+    if done:
+        return done
     facts = [("申请人", d.membership.person.name), ("团支部", d.membership.branch.name),
              ("当前阶段", d.get_stage_display())]
     if hint and hint.blockers:
@@ -318,16 +324,14 @@ def review_new(request, unit):
     members = list(review.reviewable(unit)) if unit.kind == Kind.BRANCH else []
     form = life_forms.ReviewForm(request.POST or None, members=members)
     blocked = None if unit.kind == Kind.BRANCH else "评议以团支部为单位进行"
-    if request.method == "POST" and not blocked and form.is_valid():
-        try:
-            session = review.hold_review(actor=request.user, branch=unit, year=form.cleaned_data["year"],
-                                         held_on=form.cleaned_data["held_on"], present=form.cleaned_data["present"],
-                                         grades=form.grades())
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, f"已登记 {session.year} 年度评议")
-            return redirect("membership:review_session", session.pk)
+    done = _submitted(
+        request, form, blocked=blocked,
+        act=lambda data: review.hold_review(actor=request.user, branch=unit, year=data["year"], held_on=data["held_on"],
+                                            present=data["present"], grades=form.grades()),
+        done=lambda session: f"已登记 {session.year} 年度评议",
+        then=lambda session: reverse("membership:review_session", args=[session.pk]))
+    if done:
+        return done
     from tuanwu.core.rule_settings import get_rule
 
     cap = get_rule("review.excellent_cap", unit)
@@ -373,14 +377,10 @@ def review_approve(request, session):
 @access.scoped(ReviewGrade, "pk", access.CHANGE)
 def grade_reassess(request, grade):
     form = life_forms.ReassessForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            review.reassess(actor=request.user, grade=grade, **form.cleaned_data)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, "已登记复评结果")
-            return redirect("membership:review_session", grade.session_id)
+    done = _submitted(request, form, lambda data: review.reassess(actor=request.user, grade=grade, **data),
+                      done="已登记复评结果", then=reverse("membership:review_session", args=[grade.session_id]))
+    if done:
+        return done
     start, end = lr.reassessment_window(grade.session.held_on)
     return _form_page(request, title=f"复评：{grade.membership.person.name}", form=form, unit=grade.session.branch,
                       submit="登记复评", cancel_url=reverse("membership:review_session", args=[grade.session_id]),
@@ -409,15 +409,8 @@ def register_branch(request, unit):
 @access.scoped(Membership, "pk", access.CHANGE)
 def registration_defer(request, m):
     form = life_forms.DeferForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            review.defer_registration(actor=request.user, membership=m, **form.cleaned_data)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, f"{m.person.name}暂缓注册")
-            return redirect("membership:life", m.pk)
-    return _form_page(request, title=f"暂缓注册：{m.person.name}", form=form, unit=m.branch, submit="暂缓注册",
+    return _submitted(request, form, lambda data: review.defer_registration(actor=request.user, membership=m, **data),
+                      done=f"{m.person.name}暂缓注册", then=reverse("membership:life", args=[m.pk])) or _form_page(request, title=f"暂缓注册：{m.person.name}", form=form, unit=m.branch, submit="暂缓注册",
                       cancel_url=reverse("membership:life", args=[m.pk]),
                       intro="暂缓注册期限为 3–6 个月，期满后经复核予以注册（R3.6）。")
 
@@ -425,15 +418,8 @@ def registration_defer(request, m):
 @access.scoped(Membership, "pk", access.CHANGE)
 def registration_single(request, m):
     form = life_forms.RegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            review.register(actor=request.user, membership=m, **form.cleaned_data)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, f"{m.person.name}已注册")
-            return redirect("membership:life", m.pk)
-    return _form_page(request, title=f"团籍注册：{m.person.name}", form=form, unit=m.branch, submit="注册",
+    return _submitted(request, form, lambda data: review.register(actor=request.user, membership=m, **data),
+                      done=f"{m.person.name}已注册", then=reverse("membership:life", args=[m.pk])) or _form_page(request, title=f"团籍注册：{m.person.name}", form=form, unit=m.branch, submit="注册",
                       cancel_url=reverse("membership:life", args=[m.pk]),
                       intro="基本合格及以上方可注册；保留团籍的党员不参加评议，但要注册（R3.4、R3.5）。")
 
@@ -445,15 +431,8 @@ def registration_single(request, m):
 @access.scoped(Membership, "pk", access.CHANGE)
 def party_propose(request, m):
     form = life_forms.PartyProposeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rec = party.propose(actor=request.user, membership=m, **form.cleaned_data)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, "支委会已提出推优")
-            return redirect("membership:party", rec.pk)
-    return _form_page(request, title=f"推优入党：{m.person.name}", form=form, unit=m.branch, submit="提出",
+    return _submitted(request, form, lambda data: party.propose(actor=request.user, membership=m, **data),
+                      done="支委会已提出推优", then=lambda rec: reverse("membership:party", args=[rec.pk])) or _form_page(request, title=f"推优入党：{m.person.name}", form=form, unit=m.branch, submit="提出",
                       cancel_url=reverse("membership:life", args=[m.pk]),
                       intro="由支委会提出，团员大会无记名投票；赞成票超过应到会有表决权团员的半数为通过（R4.2、R4.3）。")
 
@@ -551,15 +530,8 @@ def dues_account(request, m):
                "monthly_wage": account.monthly_wage if account else None,
                "starts_month": account.starts_month if account else None}
     form = life_forms.DuesAccountForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            dues.set_account(actor=request.user, membership=m, **form.cleaned_data)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, "已设置团费标准")
-            return redirect("membership:life", m.pk)
-    return _form_page(request, title=f"团费标准：{m.person.name}", form=form, unit=m.branch, submit="保存",
+    return _submitted(request, form, lambda data: dues.set_account(actor=request.user, membership=m, **data),
+                      done="已设置团费标准", then=reverse("membership:life", args=[m.pk])) or _form_page(request, title=f"团费标准：{m.person.name}", form=form, unit=m.branch, submit="保存",
                       cancel_url=reverse("membership:life", args=[m.pk]),
                       intro="税后月固定工资低于分档线的每月 3 元，达到分档线的按 2‰ 取整；学生、农民、无业、领取救济、离退休的"
                             "每月 0.2 元（均可在规则参数中调整）。团费自入团当月起交（R5）。")
@@ -570,14 +542,13 @@ def dues_pay(request, m):
     today = timezone.localdate()
     form = life_forms.DuesPayForm(request.POST or None, initial={"first_month": today.replace(day=1),
                                                                  "last_month": today.replace(day=1)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            rows = dues.pay(actor=request.user, membership=m, months=form.months(), paid_on=form.cleaned_data["paid_on"])
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, f"已登记 {len(rows)} 个月团费，共 {sum(r.amount for r in rows)} 元")
-            return redirect("membership:life", m.pk)
+    done = _submitted(
+        request, form, lambda data: dues.pay(actor=request.user, membership=m, months=form.months(),
+                                             paid_on=data["paid_on"]),
+        done=lambda rows: f"已登记 {len(rows)} 个月团费，共 {sum(r.amount for r in rows)} 元",
+        then=reverse("membership:life", args=[m.pk]))
+    if done:
+        return done
     line = dues.dues_lines(request.user, [m], today)[0] if m.joined_on else None
     facts = []
     if line:
@@ -700,15 +671,9 @@ def transfer_decide(request, t):
 @access.scoped(Membership, "pk", access.CHANGE)
 def exit_open(request, m):
     form = life_forms.ExitOpenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = exits.open_case(actor=request.user, membership=m, **form.cleaned_data)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, f"已提出{case.get_kind_display()}")
-            return redirect("membership:exit_case", case.pk)
-    return _form_page(request, title=f"退团／除名：{m.person.name}", form=form, unit=m.branch, submit="提出",
+    return _submitted(request, form, lambda data: exits.open_case(actor=request.user, membership=m, **data),
+                      done=lambda case: f"已提出{case.get_kind_display()}",
+                      then=lambda case: reverse("membership:exit_case", args=[case.pk])) or _form_page(request, title=f"退团／除名：{m.person.name}", form=form, unit=m.branch, submit="提出",
                       cancel_url=reverse("membership:life", args=[m.pk]),
                       intro="退团：本人书面申请 → 支部大会讨论 → 报上级团委备案（R1.6）。自行脱团除名：连续 6 个月（可配置）"
                             "未交团费、未过组织生活、未做团的工作，经支部大会决定并报上级批准（R1.5；目前仅按团费判断）。")

@@ -344,3 +344,18 @@ def test_deferred_aggregates_are_rebuilt_on_leaving_the_block(world):
     assert (result.sessions, result.person_times, result.coverage) == (1, 1, Rate(1, 1))
     act.refresh_from_db()
     assert (act.roster_count, act.present_roster) == (1, 1)
+
+
+def test_rebuild_command_reports_its_steps_and_keeps_the_aggregates(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    member(world, world.branch_a1, "甲")
+    act = activity(world, world.branch_a1)
+    actions.mark_attendance(actor=world.superuser, activity=act, marks=_marks(act, {"甲": "present"}))
+    before = _aggregate_state()
+    out = StringIO()
+    call_command("rebuild_activity_stats", stdout=out)
+    assert "人员 × 月" in out.getvalue() and "活动汇总表已重建" in out.getvalue()
+    assert _aggregate_state() == before

@@ -160,3 +160,37 @@ def test_member_hub_party_and_review_pages_show_their_records(world, as_user):
     page = client.get(reverse("membership:review_session", args=[session.pk])).content.decode()
     start, end = add_months(TODAY, 3), add_months(TODAY, 6)
     assert f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d} 复评" in page and "审定评议结果" in page
+
+
+@pytest.mark.django_db
+def test_member_forms_save_say_so_and_refuse_on_the_form(world, as_user):
+    # The one-action member forms (dues, deferral, exit) share one POST path: success flashes and
+    # redirects; a refusal stays on the form with its message and writes nothing.
+    from tuanwu.membership.life_models import DuesPayment, ExitCase
+
+    branch = as_user(world.branch_secretary)
+    m = make_member(world, world.branch_a1, "表单团员", joined_on=datetime.date(2020, 5, 4))
+    life = reverse("membership:life", args=[m.pk])
+
+    response = _post(branch, reverse("membership:dues_account", args=[m.pk]), {"category": "student"})
+    assert response["Location"] == life
+    month = TODAY.replace(day=1)
+    response = _post(branch, reverse("membership:dues_pay", args=[m.pk]), {
+        "first_month": _d(month), "last_month": _d(month), "paid_on": _d(TODAY)})
+    assert response["Location"] == life
+    assert "已登记 1 个月团费，共 0.20 元" in branch.get(life).content.decode()
+    assert DuesPayment.objects.filter(membership=m).count() == 1
+
+    # Paying the same month again is refused on the form; nothing is written.
+    audits = AuditEvent.objects.count()
+    response = _post(branch, reverse("membership:dues_pay", args=[m.pk]), {
+        "first_month": _d(month), "last_month": _d(month), "paid_on": _d(TODAY)}, follow_ok=False)
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode() or "alert" in response.content.decode()
+    assert (DuesPayment.objects.filter(membership=m).count(), AuditEvent.objects.count()) == (1, audits)
+
+    response = _post(branch, reverse("membership:exit_open", args=[m.pk]), {
+        "kind": "withdrawal", "requested_on": _d(TODAY), "request_text": "本人申请退团"})
+    case = ExitCase.objects.get(membership=m)
+    assert response["Location"] == reverse("membership:exit_case", args=[case.pk])
+    assert "已提出退团" in branch.get(response["Location"]).content.decode()
