@@ -79,13 +79,17 @@ def _unit_path(obj) -> str:
     return ""
 
 
+def _changes(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
+    """With both snapshots, keep only what changed, so the trail reads as before → after."""
+    if before is None or after is None:
+        return before, after
+    changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+    return ({k: v for k, v in before.items() if k in changed}, {k: v for k, v in after.items() if k in changed})
+
+
 def _event(*, actor, action: str, obj, before: dict | None, after: dict | None, batch=None) -> AuditEvent:
     origin = current_origin()
-    if before is not None and after is not None:
-        # Keep only what changed, plus the id, so the trail reads as before → after.
-        changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
-        before = {k: v for k, v in before.items() if k in changed}
-        after = {k: v for k, v in after.items() if k in changed}
+    before, after = _changes(before, after)
     return AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=(actor.get_username() if getattr(actor, "pk", None) else "系统"),
@@ -125,10 +129,7 @@ def record_many(*, actor, action: str, items: Iterable[tuple[models.Model, dict 
                    actor.get_username() if getattr(actor, "pk", None) else "系统", origin.ip, origin.source, action)
     rows = []
     for obj, before, after in items:
-        if before is not None and after is not None:
-            changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
-            before = {k: v for k, v in before.items() if k in changed}
-            after = {k: v for k, v in after.items() if k in changed}
+        before, after = _changes(before, after)
         rows.append((*shared_head, obj._meta.label, str(obj.pk or ""), str(obj)[:300], _unit_path(obj),
                      None if before is None else json.dumps(before, ensure_ascii=False),
                      None if after is None else json.dumps(after, ensure_ascii=False), batch))

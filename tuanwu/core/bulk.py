@@ -9,7 +9,7 @@ table's sequence in one query and streams the rows with COPY, running each field
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import connection, connections
 from django.db.models import fields as model_fields
@@ -42,7 +42,6 @@ def copy_insert(model, objs: Sequence) -> None:
     if not objs:
         return
     meta = model._meta
-    quote = connection.ops.quote_name
     columns = _columns(meta)
     # The connection itself, not the proxy: each attribute read through the proxy is a
     # context-local lookup, and get_db_prep_save reads it once per value.
@@ -56,34 +55,33 @@ def copy_insert(model, objs: Sequence) -> None:
             )
             for obj, (pk,) in zip(missing, cursor.fetchall(), strict=True):
                 obj.pk = pk
-        names = ", ".join(quote(f.column) for _, f, _, _ in columns)
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
-            for obj in objs:
-                values = obj.__dict__
-                row = []
-                for attname, f, plain, foreign in columns:
-                    value = values.get(attname)
-                    if foreign and value is None and f.is_cached(obj):
-                        # A foreign key assigned as an unsaved object takes its (now known) id.
-                        related_obj = f.get_cached_value(obj)
-                        if related_obj is not None:
-                            if related_obj.pk is None:
-                                raise ValueError(f"copy_insert: unsaved related object '{f.name}'")
-                            value = values[attname] = related_obj.pk
-                    if not plain or type(value) not in _PLAIN_TYPES:
-                        value = f.get_db_prep_save(f.pre_save(obj, True), conn)
-                    row.append(value)
-                copy.write_row(row)
+
+    def database_row(obj) -> list:
+        values = obj.__dict__
+        row = []
+        for attname, f, plain, foreign in columns:
+            value = values.get(attname)
+            if foreign and value is None and f.is_cached(obj):
+                # A foreign key assigned as an unsaved object takes its (now known) id.
+                related_obj = f.get_cached_value(obj)
+                if related_obj is not None:
+                    if related_obj.pk is None:
+                        raise ValueError(f"copy_insert: unsaved related object '{f.name}'")
+                    value = values[attname] = related_obj.pk
+            if not plain or type(value) not in _PLAIN_TYPES:
+                value = f.get_db_prep_save(f.pre_save(obj, True), conn)
+            row.append(value)
+        return row
+
+    copy_rows(meta.db_table, [f.column for _, f, _, _ in columns], (database_row(obj) for obj in objs))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = "default"
 
 
-def copy_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
-    """COPY plain tuples (database values already) into ``table``; for append-only rows whose
-    ids nobody needs back, such as the audit trail of a bulk write."""
-    if not rows:
-        return
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """COPY rows of database values into ``table`` (a generator streams them); for append-only
+    rows whose ids nobody needs back, such as the audit trail of a bulk write."""
     quote = connection.ops.quote_name
     with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN") as copy:

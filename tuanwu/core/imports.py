@@ -269,30 +269,6 @@ def _is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def read_workbook(path: str | os.PathLike) -> list[tuple[str, list[list]]]:
-    """Every visible worksheet as (name, rows from A1). Raises ImportFileError in Chinese."""
-    from python_calamine import CalamineWorkbook, PasswordError
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except PasswordError as exc:
-        raise ImportFileError("文件设置了密码，请取消密码保护后再上传") from exc
-    except Exception as exc:  # calamine raises several error types for damaged files
-        raise ImportFileError("无法读取该文件，请确认它是 Excel（.xlsx/.xls）或 .ods 表格且没有损坏") from exc
-    sheets = []
-    try:
-        for meta in workbook.sheets_metadata:
-            if str(meta.visible).endswith("Visible") and str(meta.typ).endswith("WorkSheet"):
-                try:
-                    rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-                except Exception as exc:
-                    raise ImportFileError(f"无法读取工作表“{meta.name}”，文件可能已损坏") from exc
-                sheets.append((meta.name, rows))
-    finally:
-        workbook.close()
-    return sheets
-
-
 class SheetRows:
     """A worksheet's rows from A1 as Python lists, made one at a time from calamine's compact
     cells: 100,000 rows × 29 columns as Python objects all at once cost ~300 MB."""

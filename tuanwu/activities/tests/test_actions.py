@@ -355,6 +355,9 @@ def test_rebuild_command_reports_its_steps_and_keeps_the_aggregates(world):
     act = activity(world, world.branch_a1)
     actions.mark_attendance(actor=world.superuser, activity=act, marks=_marks(act, {"甲": "present"}))
     before = _aggregate_state()
+    SubtreePeriodStat.objects.all().delete()  # stale aggregates: the command must bring them back
+    PersonPeriodUnit.objects.all().delete()
+    assert _aggregate_state() != before
     out = StringIO()
     call_command("rebuild_activity_stats", stdout=out)
     assert "人员 × 月" in out.getvalue() and "活动汇总表已重建" in out.getvalue()
