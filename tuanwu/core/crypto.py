@@ -15,6 +15,7 @@ them there.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 
-__all__ = ["InvalidToken", "encrypt", "decrypt", "blind_index", "rotate", "rotate_all", "encrypted_fields"]
+__all__ = ["InvalidToken", "encrypt", "decrypt", "blind_index", "digest_text", "rotate", "rotate_all", "encrypted_fields"]
 
 
 @lru_cache(maxsize=4)
@@ -56,14 +57,24 @@ def rotate(token: str) -> str:
 
 
 def blind_index(text: str, *, purpose: str = "") -> str:
-    """A keyed HMAC-SHA256 (hex) of ``text``, for equality lookups and uniqueness.
+    """A keyed HMAC-SHA256 of ``text`` (43 characters of URL-safe base64), for equality
+    lookups and uniqueness.
 
     ``purpose`` separates indexes of different meaning (the last 4 digits of an ID and of a
     phone), so equal digits in two fields cannot be linked across them.
+
+    Base64, not hex: in a hex digest runs of 18 decimal digits are common enough (about one in
+    seven dumps of a few hundred people) that a scan of a database dump for ID numbers could
+    not tell a digest from a leaked number; in base64 such a run practically never occurs.
     """
     key = settings.TUANWU_BLIND_INDEX_KEY.encode()
     message = f"{purpose}\x1f{text}" if purpose else str(text)
-    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+    return digest_text(hmac.new(key, message.encode(), hashlib.sha256).digest())
+
+
+def digest_text(digest: bytes) -> str:
+    """URL-safe base64 without padding: how digests of personal data are stored."""
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def encrypted_fields() -> list[tuple[type, tuple[str, ...]]]:
