@@ -30,7 +30,6 @@ from django.conf import settings  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
-from django.db.models.query import QuerySet  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
@@ -147,44 +146,33 @@ def lower_bound(path: Path, branch_ids: dict[str, int]) -> tuple[float, float]:
 
 def instrument() -> None:
     """Attribute time to phases by wrapping the functions each phase runs."""
-    from python_calamine import CalamineWorkbook  # noqa: F401
+    from django.db.backends import utils
 
-    from tuanwu.core import audit, crypto
     from tuanwu.core import imports as pipeline
     from tuanwu.membership import imports as members
+    from tuanwu.membership import staging
     from tuanwu.people import bulk
 
     pipeline._open_sheets = timed("read", pipeline._open_sheets)
     pipeline.validate = timed("validate+read", pipeline.validate)
-    # The commit streams: each validated batch is written from inside validate.
-    members.SPEC.commit = timed("commit batches", members.SPEC.commit)
-    bulk.search_text = timed("pinyin", bulk.search_text)
-    for name in ("id_number_index", "id_last4_index", "phone_index", "phone_last4_index"):
-        setattr(bulk, name, timed("encrypt", getattr(bulk, name)))
-    crypto.encrypt = timed("encrypt", crypto.encrypt)
-    members.person_audit_snapshot = timed("audit", members.person_audit_snapshot)
-    audit.snapshot = timed("audit", audit.snapshot)
-    audit.record_many = timed("audit", audit.record_many)
-    from tuanwu.core import bulk as core_bulk
+    # The check stages each clean batch from inside validate: pinyin, encryption and the COPY.
+    staging.STAGING.stage = timed("stage", staging.STAGING.stage)
+    staging.search_text = timed("pinyin", staging.search_text)
+    bulk.protected_columns = timed("encrypt", bulk.protected_columns)
+    members.id_number_index = timed("id index", members.id_number_index)  # inside validate
+    # The staged commit is a handful of statements: each is filed under the table it writes.
+    original_execute = utils.CursorWrapper.execute
+    tables = (("INSERT INTO \"people_person\"", "write"), ("INSERT INTO \"membership_membership\"", "write"),
+              ("INSERT INTO \"membership_membershipevent\"", "history"), ("INSERT INTO core_auditevent", "audit"),
+              ("DELETE FROM membership_stagedmember", "staging clean-up"))
 
-    original_copy = core_bulk.copy_insert
+    def execute(self, sql, params=None):
+        label = next((label for prefix, label in tables if str(sql).startswith(prefix)), None)
+        if label is None:
+            return original_execute(self, sql, params)
+        return timed(label, original_execute)(self, sql, params)
 
-    def copy_insert(model, objs):
-        label = {"Person": "write", "Membership": "write", "MembershipEvent": "history"}.get(model.__name__)
-        if label is None:  # AuditEvent: already inside record_many's time
-            return original_copy(model, objs)
-        return timed(label, original_copy)(model, objs)
-
-    members.copy_insert = copy_insert
-    original = QuerySet.bulk_create
-
-    def bulk_create(self, objs, *args, **kwargs):
-        label = {"Person": "write", "Membership": "write", "MembershipEvent": "history"}.get(self.model.__name__)
-        if label is None:  # AuditEvent: already inside record_many's time
-            return original(self, objs, *args, **kwargs)
-        return timed(label, original)(self, objs, *args, **kwargs)
-
-    QuerySet.bulk_create = bulk_create
+    utils.CursorWrapper.execute = execute
 
 
 def main() -> None:
@@ -305,17 +293,19 @@ def run_import(path: Path, actor, county) -> dict:
     total = upload_seconds + check_seconds + commit_seconds
 
     read_all = TIMES["read"]
-    validate = TIMES["validate+read"] - (read_all - upload_read) - TIMES["commit batches"]
+    validate = TIMES["validate+read"] - (read_all - upload_read) - TIMES["stage"] - TIMES["id index"]
     phases = {
-        "read（calamine 解析，上传 + 校验 + 导入共 3 次；逐行转成 Python 计入 validate）": read_all,
-        "validate（逐行校验 2 次：校验一次，导入时边校验边写入再一次）": validate,
-        "pinyin": TIMES["pinyin"],
-        "encrypt（加密 + 盲索引）": TIMES["encrypt"],
-        "write（人员、团籍 COPY）": TIMES["write"],
-        "history（团籍记录 COPY）": TIMES["history"],
-        "audit（快照 + record_many）": TIMES["audit"],
+        "read（calamine 解析：上传时 1 次，校验时 1 次；逐行转成 Python 计入 validate）": read_all,
+        "validate（逐行校验 1 次，在校验步骤）": validate,
+        "pinyin（校验时暂存）": TIMES["pinyin"],
+        "encrypt（加密 + 盲索引）": TIMES["encrypt"] + TIMES["id index"],
+        "stage（暂存表 COPY，不含拼音与加密）": TIMES["stage"] - TIMES["pinyin"] - TIMES["encrypt"],
+        "write（人员、团籍 INSERT … SELECT）": TIMES["write"],
+        "history（团籍记录 INSERT … SELECT）": TIMES["history"],
+        "audit（两批操作日志 INSERT … SELECT）": TIMES["audit"],
+        "staging clean-up（删除暂存行）": TIMES["staging clean-up"],
     }
-    phases["其他（外键检查与事务提交、进度、任务记录）"] = total - sum(phases.values())
+    phases["其他（复核查询、事务提交、进度、任务记录）"] = total - sum(phases.values())
     lines = [(f"阶段 {label}：", f"{seconds:.2f} s") for label, seconds in phases.items()]
     lines.append(("", f"上传 {upload_seconds:.2f} s，校验 {check_seconds:.2f} s，导入 {commit_seconds:.2f} s"))
     lines.append(("峰值内存至各步结束（MB）：", f"上传 {peaks[0]:.0f}，校验 {peaks[1]:.0f}，导入 {peaks[2]:.0f}"))

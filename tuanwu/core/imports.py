@@ -137,6 +137,30 @@ class ImportContext:
 
 
 @dataclass
+class Staging:
+    """Optional for streaming kinds: keep the check's prepared rows in the database so that the
+    commit moves them with INSERT … SELECT instead of reading and validating the file again.
+
+    - ``stage(ctx, rows)`` stores one clean batch during the check (ciphertexts and masked
+      values only, like the registry itself);
+    - ``discard(job)`` forgets a job's staged rows; ``count(job)`` counts them;
+    - ``fingerprint(ctx) -> str`` sums up what validation read besides the file, the tree and
+      the registry (rule settings, say): the staged rows are used only if it, the day and the
+      number of staged rows are unchanged at the commit; otherwise the commit reads the file;
+    - ``commit(ctx) -> (result, problems)`` re-checks what may have changed since the check (the
+      tree, the committer's permissions, duplicates against the registry) in a few queries and
+      writes everything if nothing did; ``problems`` are (row number, column key, message), and
+      when there are any nothing is written.
+    """
+
+    stage: Callable[[ImportContext, list[Row]], None]
+    discard: Callable[[ImportJob], None]
+    count: Callable[[ImportJob], int]
+    fingerprint: Callable[[ImportContext], str]
+    commit: Callable[[ImportContext], tuple[dict, list[tuple[int, str | None, str]]]]
+
+
+@dataclass
 class ImportSpec:
     """One kind of import.
 
@@ -158,6 +182,7 @@ class ImportSpec:
     it to ``commit`` (whose integer results are summed), still inside one transaction and
     still checking every row: after the first error nothing more is written and the whole
     transaction is rolled back. ``commit`` and ``summarise`` must then work batch by batch.
+    A streaming kind may also give ``staging`` (see :class:`Staging`).
     """
 
     kind: str
@@ -176,6 +201,7 @@ class ImportSpec:
     secret_headers: tuple[str, ...] = ()
     instructions: tuple[str, ...] = ()
     description: str = ""
+    staging: Staging | None = None
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -611,7 +637,7 @@ class Progress:
 class CheckOutcome:
     rows: list[Row]  # every row, unless validated with ``on_batch``
     errors: list[dict]
-    sheet: SheetData
+    sheet: SheetData | None  # None for a staged commit, which does not read the file
     count: int = 0  # data rows read
 
 
@@ -723,19 +749,28 @@ def check_job(job: ImportJob) -> ImportJob:
     ctx = ImportContext(job=job, actor=job.created_by, unit=job.unit, spec=spec, progress=progress)
     kept: list[Row] = []  # streaming: the preview's rows only
     counts: dict[str, int] = {}
+    staging = spec.staging if spec.streaming else None
+    if staging:
+        staging.discard(job)  # rows of an earlier check of this job
+        # Taken before the rows are read: a rule changed during the check changes it.
+        fingerprint = _fingerprint(ctx)
 
     def keep(batch: list[Row], clean: bool) -> None:
         if clean:
             kept.extend(batch[:PREVIEW_ROWS - len(kept)])
             _add_counts(counts, spec.summarise(ctx, batch) if spec.summarise else {"数据行": len(batch)})
+            if staging:
+                staging.stage(ctx, batch)
 
     try:
         outcome = validate(ctx, progress, on_batch=keep if spec.streaming else None)
     except ImportFileError as exc:
-        return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", exc.message)])
+        _discard_staged(job)
+        return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", exc.message)], staging={})
     except Exception:
         logger.exception("import check failed (job %s)", job.pk)
-        return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", SYSTEM_ERROR)])
+        _discard_staged(job)
+        return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", SYSTEM_ERROR)], staging={})
     finally:
         progress.close()
     if spec.streaming:
@@ -748,9 +783,35 @@ def check_job(job: ImportJob) -> ImportJob:
         "errors": outcome.errors,
     }
     if outcome.errors:
-        return _finish(job, status=ImportJob.Status.INVALID, preview={}, **fields)
+        _discard_staged(job)
+        return _finish(job, status=ImportJob.Status.INVALID, preview={}, staging={}, **fields)
+    if staging:
+        sheet = outcome.sheet
+        fields["staging"] = {
+            "rows": outcome.count, "fingerprint": fingerprint,
+            "columns": {key: [sheet.headers[i], column_letter(i)] for i, key in sheet.mapping.items()},
+        }
     return _finish(job, status=ImportJob.Status.READY,
                    preview=_preview(ctx, outcome.rows, counts if spec.streaming else None), **fields)
+
+
+def _fingerprint(ctx: ImportContext) -> str:
+    """The day and the kind's own fingerprint: ages and “not after today” depend on the day."""
+    return f"{timezone.localdate().isoformat()}|{ctx.spec.staging.fingerprint(ctx)}"
+
+
+def _discard_staged(job: ImportJob) -> None:
+    spec = get_spec(job.kind)
+    if spec and spec.staging:
+        spec.staging.discard(job)
+
+
+def _staged_usable(ctx: ImportContext) -> bool:
+    """Whether the commit may write the check's staged rows instead of reading the file."""
+    staging, info = ctx.spec.staging, ctx.job.staging or {}
+    if not staging or not ctx.spec.streaming or not info:
+        return False
+    return info.get("fingerprint") == _fingerprint(ctx) and staging.count(ctx.job) == info.get("rows")
 
 
 def _finish(job: ImportJob, **fields) -> ImportJob:
@@ -808,7 +869,12 @@ def run_commit(job: ImportJob, actor) -> ImportJob:
             # One import into a subtree at a time: two files naming the same new unit would
             # otherwise both pass the duplicate check.
             type(job.unit).objects.select_for_update().filter(pk=job.unit_id).first()
-            if spec.streaming:
+            if _staged_usable(ctx):
+                result, problems = spec.staging.commit(ctx)
+                if problems:
+                    raise _Rejected(_staged_errors(job, problems))
+                outcome = CheckOutcome([], [], None, job.staging["rows"])
+            elif spec.streaming:
                 result: dict = {}
                 done = [0]
 
@@ -827,6 +893,7 @@ def run_commit(job: ImportJob, actor) -> ImportJob:
                 raise _Rejected(outcome)
             if not spec.streaming:
                 result = spec.commit(ctx, outcome.rows)
+            _discard_staged(job)
             progress(outcome.count, force=True)
             audit.record(
                 actor=actor, action=f"导入：{spec.title}", obj=job,
@@ -834,24 +901,39 @@ def run_commit(job: ImportJob, actor) -> ImportJob:
                     k: v for k, v in result.items() if isinstance(v, int | str)}},
             )
     except _Rejected as rejected:
+        _discard_staged(job)
         return _finish(job, status=ImportJob.Status.INVALID, errors=rejected.outcome.errors, preview={},
-                       processed_rows=0)
+                       processed_rows=0, staging={})
     except ImportFileError as exc:
-        return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", exc.message)])
+        _discard_staged(job)
+        return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", exc.message)], staging={})
     except DomainError as exc:
         # A refusal from an action (permission, tree rule) that validation did not foresee.
+        _discard_staged(job)
         return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", exc.message)],
-                       processed_rows=0)
+                       processed_rows=0, staging={})
     except Exception:
         logger.exception("import commit failed (job %s)", job.pk)
+        _discard_staged(job)
         return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", SYSTEM_ERROR)],
-                       processed_rows=0)
+                       processed_rows=0, staging={})
     finally:
         progress.close()
     _delete_file(job.file_path)
     result["seconds"] = round(time.monotonic() - started, 2)
     return _finish(job, status=ImportJob.Status.DONE, result=result, file_path="", finished_at=timezone.now(),
-                   processed_rows=job.total_rows)
+                   processed_rows=job.total_rows, staging={})
+
+
+def _staged_errors(job: ImportJob, problems: list[tuple[int, str | None, str]]) -> CheckOutcome:
+    """The staged commit's refusals in the check's form: row, the file's header, its letter."""
+    columns = job.staging.get("columns", {})
+    spec = get_spec(job.kind)
+    errors = []
+    for row, key, message in sorted(problems, key=lambda p: p[0]):
+        header, letter = columns.get(key) or ((spec.column(key).header if key else ""), "")
+        errors.append(_error(row, header, letter, message))
+    return CheckOutcome([], errors, None)
 
 
 class _Rejected(Exception):
@@ -1045,7 +1127,10 @@ def purge_stale_uploads(*, older_than: datetime.timedelta = STALE_AFTER, now: fl
             _delete_file(str(entry))
             removed.append(str(entry))
     if removed:
-        ImportJob.objects.filter(file_path__in=removed).exclude(status__in=RUNNING).update(file_path="")
+        stale = ImportJob.objects.filter(file_path__in=removed).exclude(status__in=RUNNING)
+        for job in stale.exclude(staging={}):
+            _discard_staged(job)
+        stale.update(file_path="", staging={})
     return len(removed)
 
 

@@ -111,6 +111,9 @@ class ImportJob(models.Model):
     errors = models.JSONField("错误", default=list, blank=True)
     preview = models.JSONField("预览", default=list, blank=True)
     result = models.JSONField("结果", default=dict, blank=True)
+    # Set by a check whose rows were staged for the commit (ImportSpec.staging): row count, the
+    # fingerprint of what validation depended on, and where each column sits in the file.
+    staging = models.JSONField("暂存", default=dict, blank=True)
 
     ACCESS_UNIT = "unit"
 

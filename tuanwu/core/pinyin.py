@@ -82,8 +82,10 @@ def name_tokens(name: str) -> tuple[list[str], list[str]]:
     return full, initials
 
 
+@lru_cache(maxsize=65536)
 def search_text(name: str) -> str:
-    """The value stored in the pinyin search column: unique tokens, space-separated."""
+    """The value stored in the pinyin search column: unique tokens, space-separated. Cached:
+    a county's registry repeats common names (王伟, 李娜 …) many times over."""
     full, initials = name_tokens(name)
     return " ".join(dict.fromkeys(full + initials))
 

@@ -55,6 +55,7 @@ from tuanwu.people.models import (
 from . import rules
 from .actions import county_division_code
 from .models import EXIT_STATUSES, PIPELINE_STATUSES, Membership, MembershipEvent, Status
+from .staging import STAGING
 
 KIND = "members"
 MIN_AGE_KEY = "membership.min_join_age"
@@ -209,15 +210,9 @@ def _resolve_branch(ctx: ImportContext, text: str) -> tuple[dict | None, str | N
         found = None, f"“{text}”有 {len(candidates)} 个同名组织，请写出路径，如“{example}”"
     else:
         unit = candidates[0]
-        perms = access.permissions_on(ctx.actor, unit)
-        if access.VIEW not in perms:
-            found = None, f"“{text}”不在您的管理范围内或不存在"
-        elif unit.kind != Kind.BRANCH:
-            found = None, f"“{unit.name}”不是团支部，团员只能登记在团支部"
-        elif not unit.is_open:
-            found = None, f"“{unit.name}”已撤销"
-        elif access.CHANGE not in perms:
-            found = None, f"您无权在“{unit.name}”登记团员"
+        perms, problem = branch_refusal(ctx.actor, unit, text)
+        if problem:
+            found = None, problem
         else:
             county = unit.nearest_county()
             counties = ctx.state.setdefault("divisions", {})
@@ -227,6 +222,24 @@ def _resolve_branch(ctx: ImportContext, text: str) -> tuple[dict | None, str | N
             found = {"unit": unit, "perms": perms, "county_id": key, "division": counties[key]}, None
     cache[text] = found
     return found
+
+
+def branch_refusal(actor, unit: Unit, text: str) -> tuple[frozenset, str | None]:
+    """Whether ``actor`` may register members in ``unit`` (found by the file's ``text``):
+    (their permissions there, the refusal or None). The check and the staged commit share it."""
+    perms = access.permissions_on(actor, unit)
+    if access.VIEW not in perms:
+        return perms, f"“{text}”不在您的管理范围内或不存在"
+    if unit.kind != Kind.BRANCH:
+        return perms, f"“{unit.name}”不是团支部，团员只能登记在团支部"
+    if not unit.is_open:
+        return perms, f"“{unit.name}”已撤销"
+    if access.CHANGE not in perms:
+        return perms, f"您无权在“{unit.name}”登记团员"
+    return perms, None
+
+
+MINOR_REFUSAL = "未满 14 周岁人员的信息只能由少先队辅导员或县级管理员登记"
 
 
 def _parent_and_name(unit: Unit) -> tuple[str, ...]:
@@ -324,7 +337,7 @@ def validate_row(ctx: ImportContext, row: Row) -> None:
             row.error("branch", problem)
     if branch is not None and birth is not None and birth > state["minor_cutoff"] \
             and access.VIEW_MINOR not in branch["perms"]:
-        row.error("branch", "未满 14 周岁人员的信息只能由少先队辅导员或县级管理员登记")
+        row.error("branch", MINOR_REFUSAL)
     extra["branch"] = branch
 
     status = v.get("status") or Status.MEMBER
@@ -521,6 +534,7 @@ SPEC = pipeline.register(ImportSpec(
     batch_rows=1000,
     streaming=True,
     commit=commit,
+    staging=STAGING,
     preview_headers=["行号", "姓名", "性别", "出生日期", "身份证号码", "民族", "所在团支部", "团籍状态", "入团时间",
                      "发展团员编号", "手机号码"],
     preview_row=preview_row,

@@ -69,7 +69,12 @@ class Membership(models.Model):
                 name="membership_joined_has_join_date",
             ),
         ]
-        indexes = [models.Index(fields=["status"], name="membership_status_idx")]
+        indexes = [
+            models.Index(fields=["status"], name="membership_status_idx"),
+            # Imports look every 发展团员编号 up against the registry (R2.14 duplicates).
+            models.Index(fields=["development_number"], name="membership_devnum_idx",
+                         condition=~Q(development_number="")),
+        ]
 
     def __str__(self):
         return f"{self.person.name}（{self.get_status_display()}）"
@@ -141,6 +146,58 @@ class MembershipEvent(models.Model):
 
     def audit_unit_path(self) -> str:
         return self.membership.branch.path
+
+
+class StagedMember(models.Model):
+    """One checked row of a members import, prepared exactly as it will be stored, so that the
+    commit moves rows with INSERT … SELECT instead of reading and validating the file again
+    (see ``membership/staging.py``).
+
+    It holds what the registry itself holds — ciphertexts, blind indexes, pinyin — plus the
+    masked numbers for the audit trail: never a clear ID or phone number. Rows live from the
+    check to the commit (or a failed check, or the upload's 24-hour purge). The table is
+    UNLOGGED: after a database crash it comes back empty, and the commit then simply reads the
+    file again. Only the pipeline touches it; no view lists it, so it has no access path.
+    """
+
+    # No database constraint: each COPYed row would pay a key check; the ORM still cascades.
+    job = models.ForeignKey("core.ImportJob", on_delete=models.CASCADE, related_name="+", db_index=False,
+                            db_constraint=False)
+    row_number = models.PositiveIntegerField()
+    new_person_id = models.BigIntegerField()  # drawn from people_person's sequence at the check
+    new_membership_id = models.BigIntegerField()
+    branch_id_at_check = models.BigIntegerField()  # no foreign key: the commit re-checks the branch
+    branch_text = models.CharField(max_length=300)
+    is_minor = models.BooleanField()
+    name = models.CharField(max_length=60)
+    name_pinyin = models.TextField()
+    gender = models.CharField(max_length=10)
+    ethnicity = models.CharField(max_length=10)
+    birth_date = models.DateField()
+    id_number_encrypted = models.TextField()
+    id_number_index = models.CharField(max_length=64)
+    id_last4_index = models.CharField(max_length=64)
+    id_masked = models.CharField(max_length=18)
+    phone_encrypted = models.TextField(blank=True)
+    phone_index = models.CharField(max_length=64, blank=True)
+    phone_last4_index = models.CharField(max_length=64, blank=True)
+    phone_masked = models.CharField(max_length=20, blank=True)
+    education = models.CharField(max_length=20, blank=True)
+    occupation = models.CharField(max_length=30, blank=True)
+    political_status = models.CharField(max_length=30)
+    status = models.CharField(max_length=30)
+    status_since = models.DateField()
+    joined_on = models.DateField(null=True)
+    member_card_number = models.CharField(max_length=8, blank=True)
+    development_number = models.CharField(max_length=12, blank=True)
+    exit_on = models.DateField(null=True)
+    exit_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "row_number"], name="staged_member_job_row")]
+
+    def __str__(self):
+        return f"{self.name}（第 {self.row_number} 行）"
 
 
 # Membership life (issue 4): development, review, registration, 推优入党, dues, transfers, exits.

@@ -16,17 +16,20 @@ def build_person(*, unit, name: str, id_number: str = "", phone: str = "", guard
     ``bulk_create``. ``name``, ``id_number`` and the phones must already be validated and
     normalised; ``id_index``, when the caller has it already, is the ID number's blind index."""
     person = Person(unit=unit, name=name, name_pinyin=search_text(name), **fields)
-    if id_number:
-        person.id_number_encrypted = crypto.encrypt(id_number)
-        person.id_number_index = id_index or id_number_index(id_number)
-        person.id_last4_index = id_last4_index(id_number[-4:])
-    if phone:
-        person.phone_encrypted = crypto.encrypt(phone)
-        person.phone_index = phone_index(phone)
-        person.phone_last4_index = phone_last4_index(phone[-4:])
+    (person.id_number_encrypted, person.id_number_index, person.id_last4_index, person.phone_encrypted,
+     person.phone_index, person.phone_last4_index) = protected_columns(id_number, phone, id_index)
     if guardian_phone:
         person.guardian_phone_encrypted = crypto.encrypt(guardian_phone)
     return person
+
+
+def protected_columns(id_number: str, phone: str, id_index: str = "") -> tuple[str, str, str, str, str, str]:
+    """(id_number_encrypted, id_number_index, id_last4_index, phone_encrypted, phone_index,
+    phone_last4_index) for validated values; blanks stay blank."""
+    ids = (crypto.encrypt(id_number), id_index or id_number_index(id_number), id_last4_index(id_number[-4:])) \
+        if id_number else ("", "", "")
+    phones = (crypto.encrypt(phone), phone_index(phone), phone_last4_index(phone[-4:])) if phone else ("", "", "")
+    return ids + phones
 
 
 def person_audit_snapshot(person: Person, id_number: str, phone: str, guardian_phone: str = "") -> dict:

@@ -6,6 +6,7 @@ Pure functions; errors are ``ValidationError`` with the Chinese message shown ne
 from __future__ import annotations
 
 import datetime
+import operator
 import re
 from dataclasses import dataclass
 
@@ -26,12 +27,15 @@ class IdInfo:
 
 def normalise_id_number(value: str) -> str:
     """Trim, drop spaces, upper-case the check character (a lower-case x is common)."""
+    if type(value) is str and value.isdigit():  # the usual cell: nothing to clean (imports: 100,000 of them)
+        return value
     return re.sub(r"\s+", "", str(value or "")).upper()
 
 
 def check_digit(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK_CHARS[total % 11]
+    if len(first17) != 17:
+        raise ValueError("check_digit needs the first 17 characters")
+    return _CHECK_CHARS[sum(map(operator.mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 def parse_id_number(value: str, *, today: datetime.date | None = None) -> IdInfo:
