@@ -360,9 +360,11 @@ def _open_sheets(path) -> list[tuple[str, SheetRows]]:
     return sheets
 
 
-def locate_sheet(spec: ImportSpec, path) -> SheetData:
-    """Find the sheet and header row that best match the spec, and map its columns."""
-    sheets = _open_sheets(path)
+def locate_sheet(spec: ImportSpec, path, sheets: list | None = None) -> SheetData:
+    """Find the sheet and header row that best match the spec, and map its columns. ``sheets``:
+    already opened (the upload passes the first rows only, see ``sheet_peek``)."""
+    if sheets is None:
+        sheets = _open_sheets(path)
     index = header_index(spec)
     best = None  # (matched count, -sheet position, sheet name, header row index, header cells, rows)
     for position, (name, rows) in enumerate(sheets):
@@ -574,7 +576,7 @@ def save_upload(*, actor, unit, kind: str, uploaded_file) -> ImportJob:
         for chunk in uploaded_file.chunks():
             out.write(chunk)
     try:
-        sheet = locate_sheet(spec, path)
+        sheet = _locate_quickly(spec, path) or locate_sheet(spec, path)
     except ImportFileError:
         _delete_file(str(path))
         raise
@@ -586,6 +588,21 @@ def save_upload(*, actor, unit, kind: str, uploaded_file) -> ImportJob:
         total_rows=sheet.rows.estimate(), headers={str(i): k for i, k in sheet.mapping.items()},
         ignored_columns=sheet.ignored,
     )
+
+
+def _locate_quickly(spec: ImportSpec, path) -> SheetData | None:
+    """The header from an .xlsx's first rows only (the check reads the whole file anyway).
+    None — read it all with calamine — unless the answer is a clean accept: every refusal and
+    every file the peek does not understand gets calamine's full reading and its messages."""
+    from .sheet_peek import Unsupported, peek_sheets
+
+    if not str(path).lower().endswith(".xlsx"):
+        return None
+    try:
+        sheet = locate_sheet(spec, path, sheets=peek_sheets(path, HEADER_SCAN_ROWS + 5))
+    except (Unsupported, ImportFileError):
+        return None
+    return sheet if not sheet.problems and sheet.rows else None
 
 
 def runs_in_background(job: ImportJob) -> bool:
