@@ -26,6 +26,7 @@ import uuid
 from collections import Counter
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from tuanwu.core import audit
@@ -402,23 +403,31 @@ def pipeline_header(key: str) -> str:
     return next(c.header for c in COLUMNS if c.key == key)
 
 
+def _existing(model, column: str, values) -> list[str]:
+    """Which of ``values`` the column of ``model``'s table already holds."""
+    if not values:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT DISTINCT "{column}" FROM "{model._meta.db_table}" WHERE "{column}" = ANY(%s)',
+                       [list(values)])
+        return [value for (value,) in cursor.fetchall()]
+
+
 def validate_batch(ctx: ImportContext, rows: list[Row]) -> None:
     """Duplicates against the registry, one query per batch: ID numbers by their blind index and
     发展团员编号. Then every message is made safe to store (no full ID number)."""
     # Rows already flagged (a duplicate inside the file) are not looked up: in a streaming
     # commit the first occurrence may already be written in this transaction.
     indexes = {r.extra["id_index"]: r for r in rows if r.extra.get("id_index") and not r.has_error("id_number")}
-    if indexes:
-        taken = set(Person.objects.filter(id_number_index__in=list(indexes)).values_list("id_number_index", flat=True))
-        for index in taken:
-            row = indexes[index]
-            row.error("id_number", f"该身份证号码（{mask_id_number(row.extra['id'])}）已在系统中登记，不能重复登记")
+    # One array parameter (= ANY) rather than an IN list of 1,000 placeholders for Django and
+    # psycopg to build and parse, once per batch.
+    for index in _existing(Person, "id_number_index", indexes):
+        row = indexes[index]
+        row.error("id_number", f"该身份证号码（{mask_id_number(row.extra['id'])}）已在系统中登记，不能重复登记")
     numbers = {r.values["development_number"].strip(): r for r in rows
                if r.values.get("development_number") and not r.has_error("development_number")}
-    if numbers:
-        used = Membership.objects.filter(development_number__in=list(numbers)).values_list("development_number", flat=True)
-        for number in used:
-            numbers[number].error("development_number", f"发展团员编号 {number} 已被系统中的其他团员使用")
+    for number in _existing(Membership, "development_number", numbers):
+        numbers[number].error("development_number", f"发展团员编号 {number} 已被系统中的其他团员使用")
     for row in rows:
         if row.errors:
             row.errors = [(key, mask_digits(message)) for key, message in row.errors]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import os
 import re
@@ -79,6 +80,32 @@ def test_cells_by_type():
     with pytest.raises(ValueError, match=r"^不能超过 4 个字（现有 5 个）$"):
         imports.parse_cell(text, "12345")
     assert imports.parse_cell(Column("d", "日期", DATE), "  ") is None
+
+
+def test_a_columns_own_parser_answers_exactly_as_parse_cell():
+    """validate() parses through cell_parser(col), which takes short paths: every answer and
+    every refusal must be parse_cell's."""
+    columns = [
+        Column("kind", "类型", CHOICE, choices=(("branch", "团支部"), ("committee", "团委")),
+               choice_aliases=(("乡镇团委", "committee"),)),
+        Column("t", "代码", TEXT, max_length=4), Column("name", "姓名", TEXT),
+        Column("n", "人数", INT), Column("f", "标记", BOOL), Column("d", "日期", DATE),
+    ]
+    cells = [None, "", "  ", "\u3000", " 团支部 ", "团支部", "乡镇团委", "committee", "团小组", "团小组", "12345",
+             "１２３", " ab ", "6501", 6501.0, 3.5, 7, True, "是", "否", "2023-01-05", datetime.date(2023, 1, 5),
+             "阿依古丽•吐尔逊", "Ａｂ", "x" * 70]
+
+    def answer(func, value):
+        try:
+            return ("ok", func(value))
+        except ValueError as exc:
+            return ("refused", str(exc))
+
+    for col in columns:
+        parse = imports.cell_parser(col)
+        for _ in range(2):  # the second round meets the choice memo
+            for value in cells:
+                assert answer(parse, value) == answer(functools.partial(imports.parse_cell, col), value), (col.key, value)
 
 
 def test_header_matching_ignores_spaces_width_marks_and_notes():
