@@ -67,7 +67,13 @@ def preview_row(ctx: ImportContext, row: Row) -> list:
             "已记录过" if row.extra.get("already") else "将记为已学习"]
 
 
+def describe_result(result: dict) -> str:
+    text = f"新记录学习 {result.get('recorded', 0)} 人次"
+    return text + (f"，{result['already']} 人次此前已记录（不重复计算）" if result.get("already") else "")
+
+
 imports.register(ImportSpec(
+    describe_result=describe_result,
     kind="study_participation",
     title="青年大学习（红领巾爱学习）学习名单导入",
     description="从全国平台导出的学习名单：按学习时间对应当周的期次，按组织和姓名对应当期名单中的团员（队员）。",

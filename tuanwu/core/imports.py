@@ -174,6 +174,7 @@ class ImportSpec:
       and returns the job's result (counts, usernames — never secrets);
     - ``preview_row(ctx, row) -> list`` gives the preview cells under ``preview_headers``;
     - ``summarise(ctx, rows) -> dict[str, int]`` gives the counts shown with the preview;
+    - ``describe_result(result) -> str`` (optional) says in one sentence what the commit did;
     - ``issue_secrets(job, actor) -> list[dict]`` (optional) sets and returns initial passwords
       once after commit; they are shown to the importer and never stored.
 
@@ -202,6 +203,8 @@ class ImportSpec:
     instructions: tuple[str, ...] = ()
     description: str = ""
     staging: Staging | None = None
+    # The finished job's result in one Chinese sentence for its page ("新登记人员 50 人…").
+    describe_result: Callable[[dict], str] | None = None
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -642,6 +645,14 @@ def _locate_quickly(spec: ImportSpec, path) -> SheetData | None:
     return sheet if not sheet.problems and sheet.rows else None
 
 
+def result_text(job: ImportJob) -> str:
+    """What a finished import did, for its page."""
+    spec = get_spec(job.kind)
+    if spec and spec.describe_result:
+        return spec.describe_result(job.result or {})
+    return f"已导入 {job.total_rows} 行"
+
+
 def runs_in_background(job: ImportJob) -> bool:
     return job.total_rows > settings.TUANWU_IMPORT_BACKGROUND_ROWS
 
@@ -786,7 +797,9 @@ def _preview(ctx: ImportContext, rows: list[Row], counts: dict[str, int] | None 
         sample.append([exports.cell_text(c) for c in cells])
     if counts is None:
         counts = spec.summarise(ctx, rows) if spec.summarise else {"数据行": len(rows)}
-    return {"headers": headers, "rows": sample, "counts": counts}
+    # jsonb keeps keys in its own order (shortest first): the order the counts were given in is
+    # stored beside them, so the page shows the total first.
+    return {"headers": headers, "rows": sample, "counts": counts, "order": list(counts)}
 
 
 def _add_counts(total: dict, part: dict) -> None:

@@ -71,6 +71,8 @@ def _detail_context(request, job: ImportJob, **extra) -> dict:
         "errors_total": len(errors), "errors_truncated": len(errors) > MAX_ERRORS_SHOWN,
         "bad_rows": len({e["row"] for e in errors if e.get("row")}),
         "running": job.status in imports.RUNNING,
+        "result_text": imports.result_text(job) if job.status == ImportJob.Status.DONE else "",
+        "preview_counts": _counts_in_order(job.preview or {}),
         "can_issue_secrets": (
             job.status == ImportJob.Status.DONE and spec.issue_secrets is not None
             and not (job.result or {}).get("secrets_issued", True)
@@ -78,6 +80,12 @@ def _detail_context(request, job: ImportJob, **extra) -> dict:
         ),
         "nav": "tree", "breadcrumb": _breadcrumb(request.user, job.unit), **extra,
     }
+
+
+def _counts_in_order(preview: dict) -> list[tuple[str, int]]:
+    counts = preview.get("counts") or {}
+    order = [key for key in preview.get("order", []) if key in counts]
+    return [(key, counts[key]) for key in order + [k for k in counts if k not in order]]
 
 
 @access.scoped(ImportJob, "pk", access.IMPORT)

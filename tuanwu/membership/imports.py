@@ -531,7 +531,16 @@ def summarise(ctx: ImportContext, rows: list[Row]) -> dict[str, int]:
     return {"新登记人员": len(rows), **{Status(s).label: counts[s] for s in Status if counts[s]}}
 
 
+def describe_result(result: dict) -> str:
+    """新登记人员 50 人（团员 48 人、入团申请人 2 人）."""
+    # In the order of the statuses (the stored JSON keeps no order of its own).
+    parts = [f"{status.label} {result[f'status_{status.value}']} 人" for status in Status
+             if result.get(f"status_{status.value}")]
+    return f"新登记人员 {result.get('people', 0)} 人" + (f"（{'、'.join(parts)}）" if parts else "")
+
+
 SPEC = pipeline.register(ImportSpec(
+    describe_result=describe_result,
     kind=KIND,
     title="团员导入",
     description="把团员（及入团申请人、积极分子、发展对象）连同团籍信息一次导入到本组织下级的团支部。"

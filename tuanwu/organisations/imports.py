@@ -297,7 +297,13 @@ def summarise(ctx: ImportContext, rows: list[Row]) -> dict[str, int]:
     return {"新建组织": len(rows), "新建管理员账号": sum(1 for r in rows if r.values.get("admin_name"))}
 
 
+def describe_result(result: dict) -> str:
+    text = f"新建组织 {result.get('units', 0)} 个"
+    return text + (f"，管理员账号 {result['accounts']} 个" if result.get("accounts") else "")
+
+
 SPEC = pipeline.register(ImportSpec(
+    describe_result=describe_result,
     kind=KIND,
     title="组织及管理员导入",
     description="把下级组织和各组织管理员（书记）的账号一次导入到本组织之下。",

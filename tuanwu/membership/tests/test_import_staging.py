@@ -180,3 +180,24 @@ def test_staged_rows_lost_in_a_crash_send_the_commit_back_to_the_file(world, tmp
     assert job.status == ImportJob.Status.DONE, job.errors
     assert len(reads) == 2
     assert Person.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_the_finished_page_says_what_was_registered(world, tmp_path, client):
+    from django.urls import reverse
+
+    from tuanwu.membership.imports import describe_result
+
+    rows = [member_row(i, branch="甲村团支部", today=TODAY) for i in range(4)]
+    rows[3].update({"团籍状态": "入团申请人", "入团年月": "", "团员编号": "", "团员证号": "", "政治面貌": ""})
+    job = upload(tmp_path, rows, actor=world.county_admin, unit=world.county)
+    assert job.status == ImportJob.Status.READY, job.errors
+    client.force_login(world.county_admin)
+    # The preview's counts keep their order (the total first) although jsonb reorders keys.
+    preview = client.get(reverse("core:import_detail", args=[job.pk])).content.decode()
+    labels = [chunk.split("</div>")[0] for chunk in preview.split('<div class="label">')[1:]]
+    assert labels == ["新登记人员", "入团申请人", "团员"]
+    response = client.post(reverse("core:import_commit", args=[job.pk]))
+    page = client.get(response["Location"]).content.decode()
+    assert "新登记人员 4 人（入团申请人 1 人、团员 3 人）。" in page
+    assert describe_result({"people": 0}) == "新登记人员 0 人"

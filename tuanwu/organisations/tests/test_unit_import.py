@@ -297,6 +297,7 @@ def test_http_flow_errors_then_corrected_upload_then_commit(world, as_user):
     # Reloading the page does not show the passwords again.
     again = client.get(reverse("core:import_detail", args=[job.pk])).content.decode()
     assert password not in again and "初始密码已显示过" in again
+    assert "新建组织 4 个，管理员账号" in again
 
 
 def test_bad_rows_workbook_marks_the_faulty_cells(world, as_user):
