@@ -64,8 +64,12 @@ def election_list(request):
     units = list(access.visible_units(user, access.CHANGE).filter(closed_on__isnull=True)
                  .exclude(kind__startswith="party").exclude(kind__startswith="pioneer").exclude(kind="school")
                  .order_by("path")[:PEOPLE_CHOICE_LIMIT])
+    overdue = list(actions.overdue_terms(user)[:200])
+    # The 筹备换届 button only where its form would let the user in (an inspector sees the
+    # overdue list read-only).
+    can_prepare = {t.unit_id for t in overdue if access.CHANGE in access.permissions_on(user, t.unit)}
     return render(request, "elections/list.html", {
-        "nav": NAV, "meetings": meetings, "overdue": list(actions.overdue_terms(user)[:200]), "units": units,
+        "nav": NAV, "meetings": meetings, "overdue": overdue, "can_prepare": can_prepare, "units": units,
         "today": timezone.localdate(),
     })
 

@@ -68,6 +68,17 @@ class TestRulePages:
         assert response.status_code == 403
         assert "规则参数由团县委的县级管理员设置，您没有这项权限" in response.content.decode()
 
+    @pytest.mark.parametrize(("who", "rules", "audit"), [
+        ("county_admin", True, True), ("town_secretary", False, False), ("branch_secretary", False, False),
+        ("outsider", False, False),
+    ])
+    def test_navigation_offers_rules_and_audit_only_to_those_let_in(self, world, as_user, who, rules, audit):
+        client = as_user(getattr(world, who))
+        nav = client.get(reverse("core:home")).content.decode().split("<main")[0]
+        assert (f'href="{reverse("core:rules_home")}"' in nav, f'href="{reverse("core:audit")}"' in nav) == (rules, audit)
+        assert client.get(reverse("core:rules_home")).status_code == (302 if rules else 403)
+        assert client.get(reverse("core:audit")).status_code == (200 if audit else 403)
+
     def test_page_lists_every_declared_setting_with_markers(self, world, as_user):
         response = as_user(world.county_admin).get(reverse("core:rules", args=[world.county.pk]))
         assert response.status_code == 200

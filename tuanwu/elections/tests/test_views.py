@@ -133,3 +133,10 @@ def test_election_list_shows_overdue_terms_in_scope(world, as_user):
     page = as_user(world.town_secretary).get(reverse("elections:list")).content.decode()
     assert "甲村团支部" in page and "丙村团支部" not in page
     assert "任期已届满、尚未换届（1）" in page
+    prepare = reverse("elections:meeting_create", args=[world.branch_a1.pk])
+    assert prepare in page
+    # The read-only inspector sees the overdue terms but no button into a form that refuses them.
+    inspector = as_user(world.inspector)
+    page = inspector.get(reverse("elections:list")).content.decode()
+    assert "任期已届满、尚未换届（2）" in page and prepare not in page
+    assert inspector.get(prepare).status_code == 403
