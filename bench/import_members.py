@@ -99,6 +99,7 @@ def write_file(path: Path, branch_names: list[str], today: datetime.date) -> Non
         sheet.write_string(0, c, header)
     for i in range(ROWS):
         row = member_row(i, branch=branch_names[i % len(branch_names)], today=today)
+        row["姓名"] = varied_name(i)
         for c, header in enumerate(NATIONAL_HEADERS):
             value = row[header]
             if value in ("", None):
@@ -110,6 +111,25 @@ def write_file(path: Path, branch_names: list[str], today: datetime.date) -> Non
             else:
                 sheet.write_string(i + 1, c, value)
     workbook.close()
+
+
+# The test helper cycles through a few dozen names, which would let the pinyin cache answer
+# almost every row; a real county list repeats names far less. 82 surnames × two given-name
+# characters from 52, spread by a multiplicative hash: 90 % of the rows distinct, every tenth row
+# one of the helper's common names.
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国文斌宇浩凯琳雪梅琴云飞婷宁晨欣怡佳俊峰波"
+
+
+def varied_name(i: int) -> str:
+    from tuanwu.membership.testing import NAMES
+
+    if i % 10 == 0:
+        return NAMES[(i // 10) % len(NAMES)]
+    h = (i * 2654435761) % (len(SURNAMES) * len(GIVEN) * len(GIVEN))
+    h, surname = divmod(h, len(SURNAMES))
+    second, first = divmod(h, len(GIVEN))
+    return SURNAMES[surname] + GIVEN[first] + GIVEN[second]
 
 
 def lower_bound(path: Path, branch_ids: dict[str, int]) -> tuple[float, float]:
