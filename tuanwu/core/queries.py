@@ -26,6 +26,39 @@ SOURCE_LABELS = {"web": "网页", "api": "接口", "import": "导入", "command"
 # snapshots already; this is a second guard for rows written before a model excluded them).
 _HIDDEN_FIELDS = {"password", "digest"}
 
+# Keys that actions add to snapshots besides model fields (masked numbers, file names, counts):
+# the trail is read in Chinese like everything else.
+EXTRA_LABELS = {
+    "id_number": "身份证号码", "phone": "手机号码", "guardian_phone": "监护人电话", "field": "查看的字段",
+    "masked": "脱敏显示", "file": "文件", "sheet": "工作表", "rows": "行数", "people": "人员数",
+    "memberships": "团籍数", "units": "组织数", "accounts": "账号数", "recorded": "新记录", "already": "此前已记录",
+    "first_unit_id": "首个新建组织编号", "committed_by": "导入人编号", "candidates": "候选人", "winners": "当选人",
+    "outcome": "结果", "round": "轮次", "reason": "原因", "paper": "选票号", "wishes": "志愿岗位",
+    "positions": "职数", "parent": "上级组织编号", "parent_name": "上级组织", "units_moved": "移动的组织数",
+    "rows_by_model": "各表重写行数", "keys_configured": "已配置的密钥数", "password": "密码",
+    # The organisation tree's own columns (django-treebeard's, without verbose names).
+    "path": "树路径", "depth": "层级", "numchild": "直属下级数",
+    # Model fields declared without a Chinese verbose name.
+    "created_at": "创建时间", "created_by": "创建人", "checkin_nonce": "签到码随机数",
+    "entry_hash": "录入校验值", "previous_hash": "前一条的校验值",
+}
+
+
+def _label(field, name: str) -> str:
+    label = str(field.verbose_name) if field is not None else ""
+    return label if label and not label.isascii() else _extra_label(name)
+
+
+def _extra_label(name: str) -> str:
+    if name in EXTRA_LABELS:
+        return EXTRA_LABELS[name]
+    if name.startswith("status_"):  # an import's count per membership status
+        from tuanwu.membership.models import Status
+
+        if name.removeprefix("status_") in Status.values:
+            return f"{Status(name.removeprefix('status_')).label}人数"
+    return name
+
 
 # ---------------------------------------------------------------------------------------------
 # Audit trail
@@ -104,14 +137,22 @@ def _field(object_type: str, name: str):
     if model is None:
         return None
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    # A reverse relation shares its name with some snapshot extras (an election's "candidates"):
+    # it is not what the key means, and has neither verbose name nor primary_key.
+    return None if field.auto_created and not field.concrete else field
+
+
+@lru_cache(maxsize=256)
+def _field_order(object_type: str) -> dict[str, int]:
+    model = _model(object_type)
+    return {f.name: i for i, f in enumerate(model._meta.fields)} if model is not None else {}
 
 
 def field_label(object_type: str, name: str) -> str:
-    field = _field(object_type, name)
-    return str(field.verbose_name) if field is not None else name
+    return _label(_field(object_type, name), name)
 
 
 def _show(value, field=None) -> str:
@@ -145,10 +186,14 @@ class Change:
 
 
 def audit_changes(event: AuditEvent) -> list[Change]:
-    """Before → after per field, in a stable order, with field names in Chinese."""
+    """Before → after per field, in the model's field order (jsonb keeps keys shortest first,
+    which reads as a jumble), with field names in Chinese; names the model does not know (masked
+    extras such as ``id_number``) follow in their stored order."""
     before = event.before or {}
     after = event.after or {}
     names = list(before) + [k for k in after if k not in before]
+    order = _field_order(event.object_type)
+    names.sort(key=lambda name: order.get(name, len(order)))
     changes = []
     for name in names:
         field = _field(event.object_type, name)
@@ -157,7 +202,7 @@ def audit_changes(event: AuditEvent) -> list[Change]:
         hidden = name in _HIDDEN_FIELDS
         changes.append(
             Change(
-                field=str(field.verbose_name) if field is not None else name,
+                field=_label(field, name),
                 before=("***" if hidden else _show(before[name], field)) if name in before else None,
                 after=("***" if hidden else _show(after[name], field)) if name in after else None,
             )

@@ -230,3 +230,53 @@ def test_audit_rows_cannot_be_updated_or_deleted(world):
     event.refresh_from_db()
     assert event.action != "篡改"
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.django_db
+def test_changes_read_in_the_models_field_order(world):
+    """jsonb stores keys shortest first; the trail shows a person's fields as the form has them,
+    with the masked extras after the model's own fields, all named in Chinese."""
+    from tuanwu.core import queries
+    from tuanwu.people.testing import make_person
+
+    make_person(world, world.branch_a1, "顺序", phone="13912345678")
+    event = AuditEvent.objects.filter(object_type="people.Person").latest("id")
+    fields = [c.field for c in queries.audit_changes(event)]
+    assert fields.index("姓名") < fields.index("性别") < fields.index("民族") < fields.index("出生日期") \
+        < fields.index("所在组织") < fields.index("创建时间")
+    assert set(fields[-3:]) == {"身份证号码", "手机号码", "监护人电话"}
+
+
+@pytest.mark.django_db
+def test_every_key_in_the_trail_has_a_chinese_name(world, tmp_path, settings):
+    """Snapshots carry keys besides model fields (masked numbers, files, counts): none may reach
+    the page as an English identifier. Exercised with a members import, which writes most kinds."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tuanwu.core import imports, queries
+    from tuanwu.membership.testing import member_row, write_workbook
+
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+    rows = [member_row(i, branch="甲村团支部", today=timezone.localdate()) for i in range(3)]
+    path = write_workbook(tmp_path / "m.xlsx", rows)
+    job = imports.save_upload(actor=world.county_admin, unit=world.county, kind="members",
+                              uploaded_file=SimpleUploadedFile("m.xlsx", open(path, "rb").read()))
+    imports.commit_job(imports.check_job(job), world.county_admin)
+    english = {(e.object_type, c.field) for e in AuditEvent.objects.all() for c in queries.audit_changes(e)
+               if c.field.isascii()}
+    assert english == set()
+
+
+@pytest.mark.django_db
+def test_a_snapshot_key_named_like_a_reverse_relation_is_shown_not_crashed_on(world, as_user):
+    """An election's audit row carries "candidates" and "winners", which are also the names of
+    reverse relations on Election: the trail used to fail on them (no primary_key, no verbose
+    name) and the audit page answered 500."""
+    from tuanwu.core import queries
+
+    event = AuditEvent.objects.create(actor=world.county_admin, action="创建选举", object_type="elections.Election",
+                                      object_id="1", object_repr="测试选举", unit_path=world.county.path,
+                                      after={"candidates": ["张三", "李四"], "winners": ["张三"]})
+    assert [(c.field, c.after) for c in queries.audit_changes(event)] == [
+        ("候选人", '["张三", "李四"]'), ("当选人", '["张三"]')]
+    assert as_user(world.county_admin).get(reverse("core:audit"), {"text": "测试选举"}).status_code == 200
