@@ -197,7 +197,10 @@ def _snapshot_sql(model, expressions: dict[str, str], extra: dict[str, str] | No
     for name, attname, masked in audit._snapshot_fields(model):
         if masked:
             raise ValueError(f"{model.__name__}.{name}: masked audit fields are not staged")
-        pairs.append(f"'{name}', {expressions[attname]}")
+        expression = expressions[attname]
+        # Timestamps as Python writes them (isoformat keeps trailing zeros of the microseconds,
+        # PostgreSQL's JSON drops them): the text itself, not a timestamp, goes into the JSON.
+        pairs.append(f"'{name}', {'%(now_iso)s::text' if expression == '%(now)s' else expression}")
     pairs += [f"'{name}', {expression}" for name, expression in (extra or {}).items()]
     return f"jsonb_build_object({', '.join(pairs)})"
 
@@ -225,8 +228,9 @@ def commit(ctx: ImportContext) -> tuple[dict, list[tuple[int, str | None, str]]]
     actor = ctx.actor
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     origin = current_origin()
+    now = timezone.now()
     params = {
-        "job": ctx.job.pk, "now": timezone.now(), "actor_id": actor_id,
+        "job": ctx.job.pk, "now": now, "now_iso": now.isoformat(), "actor_id": actor_id,
         "actor_label": actor.get_username() if actor_id else "系统", "ip": origin.ip, "source": origin.source,
         "kind": MembershipEvent.Kind.REGISTERED.value, "reason": f"批量导入：{ctx.job.original_name}"[:300],
     }
