@@ -107,6 +107,20 @@ def test_bulk_marking_from_the_page(world, as_user):
     assert (act.present_roster, act.excused_count, act.not_recorded_count) == (2, 1, 0)
 
 
+def test_attendance_is_a_form_only_for_those_who_may_change_it(world, as_user):
+    member(world, world.branch_a1, "一")
+    act = activity(world, world.branch_a1)
+    page, action = reverse("activities:detail", args=[act.pk]), reverse("activities:attendance", args=[act.pk])
+    secretary = as_user(world.branch_secretary).get(page).content.decode()
+    assert f'action="{action}"' in secretary and "保存出勤" in secretary
+    inspector = as_user(world.inspector).get(page)
+    assert inspector.status_code == 200
+    text = inspector.content.decode()
+    # The read-only inspector reads the same table, without a form that has nothing to submit.
+    assert "一" in text and "名单内" in text
+    assert f'action="{action}"' not in text and "保存出勤" not in text
+
+
 def test_photo_served_only_through_the_access_layer(world, as_user):
     act = activity(world, world.branch_a1)
     photo = actions.add_photo(actor=world.superuser, activity=act, data=png_bytes())

@@ -93,6 +93,18 @@ def test_inspector_cannot_change_anything(world, as_user):
     assert (AuditEvent.objects.count(), BallotEntry.objects.count()) == (audits, entries)
 
 
+def test_roll_call_is_a_form_only_for_those_who_may_change_it(world, as_user):
+    meeting, people = branch_meeting(world, voters=3)
+    page, action = (reverse("elections:meeting_detail", args=[meeting.pk]),
+                    reverse("elections:meeting_roll_call", args=[meeting.pk]))
+    secretary = as_user(world.branch_secretary).get(page).content.decode()
+    assert f'action="{action}"' in secretary and "保存点名结果" in secretary
+    text = as_user(world.inspector).get(page).content.decode()
+    # The inspector reads who was present (boxes disabled), without a form it cannot submit.
+    assert people[0].name in text and "disabled" in text
+    assert f'action="{action}"' not in text and "保存点名结果" not in text
+
+
 def test_full_flow_over_http_and_downloads(world, as_user):
     election, people, tellers = branch_election(world, seats=1, candidates=2, voters=6)
     admin = as_user(world.branch_secretary)
