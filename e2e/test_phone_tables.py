@@ -1,0 +1,69 @@
+"""Tables on a phone (390 px): every table either becomes one card per row or scrolls sideways
+inside its frame; none squeezes a column to a character or two a line, and no page scrolls
+sideways as a whole. Long Uyghur and Kazakh names, long unit names and long titles are what
+squeezed columns into unreadable towers before."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from e2e.conftest import PHONE
+from tuanwu.activities.testing import activity, member
+from tuanwu.cadres.testing import make_cadre
+from tuanwu.elections.testing import branch_meeting
+from tuanwu.organisations import actions as tree
+from tuanwu.testing.world import PASSWORD, build_world
+
+# Cells with at least four characters that are narrower than 60 px and three lines tall or more.
+SQUEEZED = """() => [...document.querySelectorAll('table td, table th')].filter(cell => {
+    const box = cell.getBoundingClientRect(), text = cell.innerText.trim();
+    return text.length >= 4 && box.width > 0 && box.width < 60 && box.height > 64;
+}).map(cell => cell.innerText.trim().slice(0, 20) + ' (' + Math.round(cell.getBoundingClientRect().width) + ' px)')"""
+
+
+@pytest.fixture
+def live_world(transactional_db):
+    # live_server serves from another thread: the world must be committed, not in a test transaction.
+    cache.clear()
+    world = build_world()
+    branch = tree.create_unit(actor=world.superuser, parent=world.town_a, name="乌鲁木齐县南山奶业有限公司团支部",
+                              kind="branch", sector="enterprise")
+    for name in ("古丽米拉·加尔肯", "阿斯哈尔·努尔兰", "巴合提·叶尔肯", "艾力·热合曼"):
+        member(world, branch, name)
+    world.activity = activity(world, branch, title="清明祭英烈红色主题实践（少先队与团员共同参与）")
+    branch_meeting(world, branch, voters=4, names=["古丽米拉·加尔肯", "阿斯哈尔·努尔兰", "巴合提·叶尔肯", "艾力·热合曼"])
+    make_cadre(world, branch, "阿依达娜·赛力克")
+    return world
+
+
+def test_tables_on_a_phone_stay_readable(live_server, live_world, page, screenshots):
+    world = live_world
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + reverse("accounts:login"))
+    page.fill("input[name=username]", world.superuser.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
+
+    pages = {
+        "activities": reverse("activities:list"),
+        "activity": reverse("activities:detail", args=[world.activity.pk]),
+        "stats": reverse("activities:stats", args=[world.county.pk]),
+        "elections": reverse("elections:list"),
+        "cadres": reverse("cadres:staffing", args=[world.town_a.pk]),
+        "people": reverse("people:list"),
+    }
+    problems = {}
+    for name, url in pages.items():
+        page.goto(live_server.url + url)
+        assert page.locator("table").count() > 0, name
+        squeezed = page.evaluate(SQUEEZED)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if squeezed or width > PHONE["width"]:
+            problems[name] = (width, squeezed[:3])
+    screenshots(page, "phone-tables-people")
+    assert problems == {}
