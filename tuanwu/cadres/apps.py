@@ -11,4 +11,4 @@ class CadresConfig(AppConfig):
 
         from . import todos  # noqa: F401  (registers the staffing to-do provider)
 
-        nav.register(group="团干部", label="干部配备", key="cadres", url_name="cadres:index", order=10)
+        nav.register(group="团干部", label="干部配备", key="cadres", url_name="cadres:index", order=10, quick=True)

@@ -20,6 +20,9 @@ class NavItem:
     url: str = ""
     order: int = 100
     visible: Callable | None = None  # visible(user) -> bool; None: every logged-in user
+    # Also offered on the home page (常用功能): on a phone the navigation hides behind ☰, so each
+    # area's everyday page is one tap from home.
+    quick: bool = False
 
     def href(self) -> str:
         return self.url or reverse(self.url_name)
@@ -29,10 +32,11 @@ _items: dict[str, NavItem] = {}
 
 
 def register(*, group: str, label: str, key: str, url_name: str = "", url: str = "", order: int = 100,
-             visible: Callable | None = None) -> NavItem:
+             visible: Callable | None = None, quick: bool = False) -> NavItem:
     if group not in GROUP_ORDER:
         raise ValueError(f"unknown navigation group {group!r}")
-    item = NavItem(group=group, label=label, key=key, url_name=url_name, url=url, order=order, visible=visible)
+    item = NavItem(group=group, label=label, key=key, url_name=url_name, url=url, order=order, visible=visible,
+                   quick=quick)
     _items[key] = item
     return item
 
@@ -45,3 +49,8 @@ def groups_for(user) -> list[tuple[str, list[NavItem]]]:
         if items:
             result.append((group, items))
     return result
+
+
+def quick_for(user) -> list[NavItem]:
+    """The home page's shortcuts: the navigation's ``quick`` items this user may see, in its order."""
+    return [item for _, items in groups_for(user) for item in items if item.quick]

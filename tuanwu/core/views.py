@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from tuanwu.core import queries, todos
+from tuanwu.core import nav, queries, todos
 from tuanwu.core.exports import ExportRecord, xlsx_response
 from tuanwu.core.forms import AuditFilterForm, RuleSettingForm
 from tuanwu.core.models import AuditEvent
@@ -30,10 +30,6 @@ AUDIT_FILTER_KINDS = [Kind.LEAGUE_PROVINCE, Kind.LEAGUE_CITY, Kind.LEAGUE_COUNTY
 AUDIT_FILTER_MAX_UNITS = 300
 
 
-def _holds_anywhere(user, permission: str) -> bool:
-    return user.is_superuser or any(permission in s.permissions for s in access.scopes(user))
-
-
 @access.self_only
 def home(request):
     user = request.user
@@ -49,8 +45,7 @@ def home(request):
         # Passed here so the navigation badge does not run the providers a second time.
         "todo_count": len(items),
         "top_todos": items[:5],
-        "can_audit": _holds_anywhere(user, access.VIEW_AUDIT),
-        "can_rules": _holds_anywhere(user, access.MANAGE_RULES),
+        "quick_links": nav.quick_for(user),
         "today": timezone.localdate(),
     })
 

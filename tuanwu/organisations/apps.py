@@ -11,4 +11,4 @@ class OrganisationsConfig(AppConfig):
 
         from . import todos  # noqa: F401  (registers to-do providers)
 
-        nav.register(group="组织", label="组织架构", key="tree", url_name="organisations:tree", order=10)
+        nav.register(group="组织", label="组织架构", key="tree", url_name="organisations:tree", order=10, quick=True)

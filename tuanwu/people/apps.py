@@ -9,4 +9,4 @@ class PeopleConfig(AppConfig):
     def ready(self):
         from tuanwu.core import nav
 
-        nav.register(group="组织", label="团员名册", key="people", url_name="people:list", order=20)
+        nav.register(group="组织", label="团员名册", key="people", url_name="people:list", order=20, quick=True)

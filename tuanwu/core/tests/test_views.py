@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -65,6 +66,25 @@ class TestHome:
         assert response.context["figures"] == {"units": 11, "branches": 4}
         quick = response.content.decode().split('class="quick-links"')[1]
         assert reverse("core:audit") in quick and reverse("core:rules_home") in quick
+
+    def test_shortcuts_reach_each_area_the_user_may_open(self, world, as_user):
+        def quick(user):
+            html = as_user(user).get(reverse("core:home")).content.decode()
+            return html.split('class="quick-links"')[1].split("</div>")[0]
+
+        everyday = [reverse(name) for name in ("core:todos", "people:list", "membership:home", "activities:list",
+                                               "activities:study_home", "elections:list", "cadres:index")]
+        secretary = quick(world.branch_secretary)
+        assert all(f'href="{url}"' in secretary for url in everyday)
+        # Areas the secretary's pages would refuse are not offered, nor the account pages.
+        for name in ("core:audit", "core:rules_home", "volunteering:cohort_list", "accounts:tokens"):
+            assert f'href="{reverse(name)}"' not in secretary
+        # Every shortcut answers the user who is offered it.
+        client = as_user(world.branch_secretary)
+        for url in re.findall(r'href="([^"]+)"', secretary):
+            assert client.get(url, follow=True).status_code == 200, url
+        admin = quick(world.county_admin)
+        assert f'href="{reverse("core:audit")}"' in admin and f'href="{reverse("core:rules_home")}"' in admin
 
     def test_user_without_grants_gets_the_friendly_note(self, world, as_user):
         response = as_user(world.outsider).get(reverse("core:home"))
