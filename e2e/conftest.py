@@ -8,6 +8,7 @@ only.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,16 @@ def screenshots():
         return paths
 
     return take
+
+
+def login(page, base: str, user) -> None:
+    """Log ``user`` in through the login form (every test world user has the same password)."""
+    from django.urls import reverse
+
+    from tuanwu.testing.world import PASSWORD
+
+    page.goto(base + reverse("accounts:login"))
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))

@@ -5,17 +5,18 @@ receiving township approves a transfer and assigns a branch."""
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from e2e.conftest import login
 from tuanwu.membership.models import Development, Membership, Status, Transfer
 from tuanwu.membership.tests.life_helpers import Timeline, members, set_quota
 from tuanwu.organisations.rules import add_months
 from tuanwu.people.testing import make_id_number
-from tuanwu.testing.world import PASSWORD, build_world
+from tuanwu.testing.world import build_world
 
 D = datetime.timedelta
 
@@ -23,14 +24,6 @@ D = datetime.timedelta
 @pytest.fixture
 def live_world(transactional_db):
     return build_world()
-
-
-def login(page, base, user):
-    page.goto(base + reverse("accounts:login"))
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
 
 
 def take_step(page, key: str, fields: dict):
@@ -119,7 +112,7 @@ def test_receiving_township_approves_a_transfer_and_assigns_a_branch(live_server
 
     m = make_member(world, world.branch_b1, "丙村小李")
     transfers.request_transfer(actor=world.county_admin, membership=m, initiated_by="sender", destination="work",
-                               to_unit=world.town_a, requested_on=datetime.date.today(), note="到甲镇工作")
+                               to_unit=world.town_a, requested_on=timezone.localdate(), note="到甲镇工作")
     base = live_server.url
     login(page, base, world.town_secretary)
     page.goto(base + reverse("membership:transfers", args=[world.town_a.pk]))

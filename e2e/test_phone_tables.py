@@ -5,18 +5,16 @@ squeezed columns into unreadable towers before."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from e2e.conftest import PHONE
+from e2e.conftest import PHONE, login
 from tuanwu.activities.testing import activity, member
 from tuanwu.cadres.testing import make_cadre
 from tuanwu.elections.testing import branch_meeting
 from tuanwu.organisations import actions as tree
-from tuanwu.testing.world import PASSWORD, build_world
+from tuanwu.testing.world import build_world
 
 # Cells with at least four characters that are narrower than 60 px and three lines tall or more.
 SQUEEZED = """() => [...document.querySelectorAll('table td, table th')].filter(cell => {
@@ -43,11 +41,7 @@ def live_world(transactional_db):
 def test_tables_on_a_phone_stay_readable(live_server, live_world, page, screenshots):
     world = live_world
     page.set_viewport_size(PHONE)
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.fill("input[name=username]", world.superuser.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
+    login(page, live_server.url, world.superuser)
 
     pages = {
         "activities": reverse("activities:list"),

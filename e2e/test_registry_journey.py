@@ -3,11 +3,11 @@ the bad rows, fixes them, imports again; then finds a member by initials and ope
 
 from __future__ import annotations
 
-import datetime
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 from python_calamine import CalamineWorkbook
 
@@ -15,7 +15,7 @@ from tuanwu.membership.testing import member_row, write_workbook
 from tuanwu.people.models import Person
 from tuanwu.testing.world import PASSWORD, build_world
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tuanwu.testing.world import PASSWORD, build_world
@@ -35,7 +36,7 @@ def live_cohort(transactional_db):
                            starts_on=datetime.date(2020, 1, 1))
     set_rule(actor=world.superuser, key="volunteers.document_prefix", raw_value="乌县团发", county=world.county,
              effective_from=datetime.date(2020, 1, 1), allow_past=True)
-    cohort = make_cohort(world, year=datetime.date.today().year)
+    cohort = make_cohort(world, year=timezone.localdate().year)
     town = make_service_unit(world)
     organ = make_service_unit(world, name="县委组织部", kind="county_organ")
     party = make_post(world, cohort, organ, "党建宣传", preferred_specialties=["汉语言文学"])
@@ -83,7 +84,7 @@ def test_office_places_overrides_and_recommends(live_server, live_cohort, page, 
     page.get_by_role("link", name="出具推荐意见").first.click()
     page.select_option("#recommend-form select[name=channel]", "定向招聘")
     page.locator("#recommend-form button[type=submit]").click()
-    year = datetime.date.today().year
+    year = timezone.localdate().year
     expect(page.locator("h1")).to_have_text(f"推荐意见 乌县团发〔{year}〕1号")
     expect(page.get_by_text("共青团测试县委员会关于推荐王推荐同志参加定向招聘的意见")).to_be_visible()
     screenshots(page, "volunteers-recommendation")

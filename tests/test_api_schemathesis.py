@@ -11,6 +11,7 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -86,7 +87,7 @@ def _registry_ids(world) -> dict[str, list]:
     from tuanwu.people.testing import make_member, make_person
 
     member = make_member(world, world.branch_a1, "张三")
-    pioneer = make_person(world, world.squadron, "小红", birth=datetime.date.today().replace(day=1, month=1) -
+    pioneer = make_person(world, world.squadron, "小红", birth=timezone.localdate().replace(day=1, month=1) -
                           datetime.timedelta(days=9 * 365), id_number="", student_number="G650121201700001")
     holding = add_post_holding(actor=world.superuser, person=member.person, unit=world.branch_a1, position="secretary",
                                started_on=datetime.date(2024, 1, 1), how_obtained="elected")

@@ -2,11 +2,11 @@
 inside with it → served. The routes are discovered from the URL conf, so a new route is covered
 as soon as it is added (and fails here if the world cannot supply objects for its model)."""
 
-import datetime
 
 import pytest
 from django.test import Client
 from django.urls import get_resolver
+from django.utils import timezone
 
 from tuanwu.core.models import AuditEvent, ImportJob
 from tuanwu.core.routecheck import is_api_pattern, iter_named_patterns
@@ -70,7 +70,7 @@ def _client(user):
 
 def _cases(world, model, permission):
     """(inside object, outside object, user with permission, user without it) for a model."""
-    today = datetime.date.today()
+    today = timezone.localdate()
     if model is Unit and permission == access.MANAGE_RULES:
         other_county = actions.create_unit(actor=world.superuser, parent=world.city, name="团另一县委", kind="league_county")
         return world.county, other_county, world.county_admin, world.inspector

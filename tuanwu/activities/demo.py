@@ -277,7 +277,7 @@ def figures() -> list[Figure]:
     pioneers = (Attendance.objects.filter(activity__kind=ActivityKind.RED_PRACTICE, status=AttendanceStatus.PRESENT,
                                           person__political_status="pioneer").values("person_id").distinct().count())
     results.append(_at_least("其中少先队员", 1, pioneers))
-    theme = MonthlyTheme.objects.filter(county=county, month=datetime.date.today().replace(day=1)).first()
+    theme = MonthlyTheme.objects.filter(county=county, month=timezone.localdate().replace(day=1)).first()
     board = queries.theme_board(admin, county, theme) if theme else []
     results.append(_at_least("本月主题团日看板中的团支部", 100, len(board)))
     return results

@@ -19,6 +19,7 @@ import subprocess
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 SECRET_FILES = ("field_keys", "blind_index_key", "django_secret_key")
 DUMP_NAME = "database.dump"
@@ -79,7 +80,8 @@ def backup(*, target_root: Path, db: dict | None = None, now: datetime.datetime 
     from django.db import connection
 
     db = db or connection.settings_dict
-    stamp = (now or datetime.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    # Named in the county's time (Asia/Shanghai), as every date the users see; the server may run on UTC.
+    stamp = (now or timezone.localtime()).strftime("%Y%m%d-%H%M%S")
     target = Path(target_root) / stamp
     target.mkdir(parents=True, mode=0o700)
     os.chmod(target, 0o700)

@@ -23,6 +23,7 @@ import datetime
 import random
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from tuanwu.core.rule_settings import get_rule, set_rule
 from tuanwu.demo import registry
@@ -385,7 +386,7 @@ def figures() -> list[Figure]:
     county = Unit.objects.filter(name=COUNTY_NAME, is_sample=True).first()
     if admin is None or county is None:
         return [Figure("示例县级管理员账号 admin 与团县委", "存在", "不存在", False)]
-    today = datetime.date.today()
+    today = timezone.localdate()
     results: list[Figure] = []
     devs = access.visible_to(admin, Development.objects.filter(membership__branch__path__startswith=county.path))
     stages = dict(devs.order_by().values_list("stage").annotate(n=Count("pk")))

@@ -23,6 +23,7 @@ import re
 from django.apps import apps
 from django.db.models import BigIntegerField, Count
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from tuanwu.core import audit
 from tuanwu.demo import registry
@@ -424,7 +425,7 @@ def figures() -> list[Figure]:
         results.append(_exactly("辅导员 counsellor 看到的少先队员 = 本大队人数", in_brigade,
                                 people_for(counsellor, PersonFilters()).count()))
         results.append(_at_least("本大队少先队员", 50, in_brigade))
-    today = datetime.date.today()
+    today = timezone.localdate()
     aged = everyone.filter(membership__status="member", birth_date__lte=add_years(today, -28))
     holding = PostHolding.objects.filter(ended_on__isnull=True).values("person_id")
     results.append(_exactly("已满 28 周岁仍为团员且担任团内职务的", AGED_28_WITH_POST,

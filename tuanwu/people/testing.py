@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 import itertools
 
+from django.utils import timezone
+
 from .idcard import check_digit
 
 _sequence = itertools.count(11)
@@ -20,7 +22,7 @@ def make_id_number(birth: datetime.date, *, region: str = "650121", gender: str 
 
 
 def adult_birth(years: int = 20, today: datetime.date | None = None) -> datetime.date:
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     return datetime.date(today.year - years, 3, 15)
 
 
@@ -69,7 +71,7 @@ def route_cases(world, model, permission):
         return (make_member(world, world.branch_a2, "孙内"), make_member(world, world.branch_b1, "李外"),
                 world.town_secretary, world.inspector)
     if model is PostHolding:
-        today = datetime.date.today()
+        today = timezone.localdate()
 
         def holding(unit, name):
             person = make_person(world, unit, name)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 import itertools
 
+from django.utils import timezone
+
 _names = itertools.count(1)
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张"
 GIVEN = "明华强伟芳娜静敏丽军杰涛超勇艳磊洋刚平辉"
@@ -55,7 +57,7 @@ def serve_years(world, volunteer, years: int, *, ended_before: datetime.date | N
     """Sign ``years`` consecutive agreements ending before ``ended_before`` (default today)."""
     from .actions import sign_agreement
 
-    end = ended_before or datetime.date.today()
+    end = ended_before or timezone.localdate()
     start = datetime.date(end.year - years - 1, 8, 1)
     agreements = []
     for _ in range(years):

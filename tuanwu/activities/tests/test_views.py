@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from tuanwu.activities import actions, checkin
@@ -149,7 +150,7 @@ def test_stats_page_article_preset_reads_raw_rows_and_says_so_and_exports(world,
 
 
 def test_theme_board_page_and_to_do_items(world, as_user):
-    today = datetime.date.today()
+    today = timezone.localdate()
     theme = actions.publish_theme(actor=world.county_admin, county=world.county, month=today.replace(day=1),
                                   theme="青春心向党", window_start=today.replace(day=1),
                                   window_end=today + datetime.timedelta(days=3), content="学习、讨论、报送")

@@ -8,13 +8,14 @@ import datetime
 import pytest
 import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from tuanwu.core import imports
 from tuanwu.core.models import ImportJob
 from tuanwu.core.sheet_peek import Unsupported, peek_sheets
 from tuanwu.membership.testing import NATIONAL_HEADERS, member_row
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.http import Http404
+from django.utils import timezone
 
 from tuanwu.core.errors import DomainError
 from tuanwu.core.models import AuditEvent
@@ -15,7 +16,7 @@ from tuanwu.people.models import Person
 from tuanwu.people.testing import make_id_number, make_member, make_person
 
 D = datetime.date
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def _years_ago(years, month=1, day=10):

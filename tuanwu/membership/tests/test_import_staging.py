@@ -10,6 +10,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import timezone
 
 from tuanwu.core import audit, imports
 from tuanwu.core.models import AuditEvent, ImportJob
@@ -21,7 +22,7 @@ from tuanwu.organisations.actions import close_unit
 from tuanwu.people.bulk import person_audit_snapshot
 from tuanwu.people.models import Person, id_last4_index, id_number_index, phone_index, phone_last4_index
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture(autouse=True)

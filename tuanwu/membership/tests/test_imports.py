@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from tuanwu.core import audit, imports
 from tuanwu.core.models import AuditEvent, ImportJob
@@ -20,7 +21,7 @@ from tuanwu.people.models import ETHNICITY_CHOICES, Person
 from tuanwu.people.queries import PersonFilters, people_for
 from tuanwu.people.testing import make_person
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 FULL_ID_RE = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])")
 
 

@@ -5,7 +5,6 @@ registered by hand, a reveal and an export; then it runs pg_dump on the test dat
 
 from __future__ import annotations
 
-import datetime
 import re
 import subprocess
 
@@ -14,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tuanwu.core import backup, imports
 from tuanwu.core.models import ImportJob
@@ -23,7 +23,7 @@ from tuanwu.people.idcard import check_digit
 from tuanwu.people.models import Person
 from tuanwu.people.testing import make_person
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 CANDIDATE_RE = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])")
 
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from tuanwu.core.models import AuditEvent
 from tuanwu.organisations import access, actions
@@ -92,7 +93,7 @@ def test_get_unit_or_404_raises_404_outside_and_403_without_permission(world):
 
 
 def test_grant_dates_bound_access(world):
-    today = datetime.date.today()
+    today = timezone.localdate()
     grant = RoleGrant.objects.get(user=world.town_secretary)
     actions.end_grant(actor=world.county_admin, grant=grant, ends_on=today - datetime.timedelta(days=1))
     access.forget_scopes(world.town_secretary)
@@ -104,7 +105,7 @@ def test_grant_dates_bound_access(world):
 
 
 def test_handover_moves_access_to_the_successor(world):
-    today = datetime.date.today()
+    today = timezone.localdate()
     grant = RoleGrant.objects.get(user=world.branch_secretary)
     actions.hand_over(actor=world.town_secretary, grant=grant, new_user=world.outsider, on=today)
     access.forget_scopes(world.branch_secretary)
@@ -113,7 +114,7 @@ def test_handover_moves_access_to_the_successor(world):
 
 
 def test_closed_unit_grants_lapse(world):
-    actions.close_unit(actor=world.town_secretary, unit=world.branch_a1, closed_on=datetime.date.today(), reason="村合并")
+    actions.close_unit(actor=world.town_secretary, unit=world.branch_a1, closed_on=timezone.localdate(), reason="村合并")
     access.forget_scopes(world.branch_secretary)
     assert names(access.visible_units(world.branch_secretary)) == set()
 

@@ -9,6 +9,7 @@ import io
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tuanwu.accounts.actions import create_api_token
 from tuanwu.core.models import AuditEvent, ImportJob
@@ -17,7 +18,7 @@ from tuanwu.membership.testing import member_row, write_workbook
 from tuanwu.people.models import Person, PostHolding
 from tuanwu.people.testing import make_member, make_person
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 HIDDEN = {"detail": "未找到，或您无权查看"}
 
 

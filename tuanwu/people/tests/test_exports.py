@@ -9,13 +9,14 @@ import tempfile
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from tuanwu.core.models import AuditEvent
 from tuanwu.people.exports import AUDIT_EXPORT, AUDIT_FULL, HEADERS
 from tuanwu.people.testing import make_member, make_person
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def client_for(user):

@@ -6,13 +6,14 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tuanwu.core.models import AuditEvent
 from tuanwu.membership.models import Status
 from tuanwu.people.models import Person
 from tuanwu.people.testing import make_id_number, make_member, make_person
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def client_for(user):

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from tuanwu.core.errors import DomainError
 from tuanwu.core.models import AuditEvent
@@ -218,7 +219,7 @@ def test_R9_9_safety_report_todo_until_reported(world, office):
     from tuanwu.volunteering import todos
     from tuanwu.volunteering.rules import previous_month
 
-    today = datetime.date.today()
+    today = timezone.localdate()
     cohort = make_cohort(world, year=today.year - 1)
     volunteer = make_volunteer(world, cohort)
     actions.sign_agreement(actor=world.superuser, volunteer=volunteer, starts_on=today - datetime.timedelta(days=30))
