@@ -21,7 +21,9 @@ def pytest_sessionstart(session):
     import time
     import zoneinfo
 
-    zone = zoneinfo.ZoneInfo("Asia/Shanghai")
+    from django.conf import settings
+
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     now = datetime.datetime.now(zone)
     midnight = datetime.datetime.combine(now.date() + datetime.timedelta(days=1), datetime.time(), zone)
     wait = (midnight - now).total_seconds()
