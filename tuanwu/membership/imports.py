@@ -29,7 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from tuanwu.core import audit
+from tuanwu.core import audit, crypto
 from tuanwu.core import imports as pipeline
 from tuanwu.core.bulk import copy_insert
 from tuanwu.core.imports import CHOICE, DATE, TEXT, Column, ImportContext, ImportSpec, Row
@@ -44,12 +44,12 @@ from tuanwu.people.idcard import mask_id_number, mask_phone, parse_id_number, va
 from tuanwu.people.models import (
     ETHNIC_GROUPS,
     ETHNICITY_CHOICES,
+    ID_PURPOSE,
     Education,
     Gender,
     Occupation,
     Person,
     PoliticalStatus,
-    id_number_index,
     minor_cutoff,
 )
 
@@ -191,6 +191,8 @@ def prepare(ctx: ImportContext) -> None:
     ctx.state.update(
         by_name=by_name, branch_cache={}, seen_ids={}, seen_numbers={}, min_age_cache={}, change_dates=change_dates,
         today=timezone.localdate(), minor_cutoff=minor_cutoff(), root_depth=root.depth,
+        # The keys prepared once for the file, not read from the settings per row.
+        cipher=crypto.field_cipher(),
     )
 
 
@@ -325,7 +327,7 @@ def validate_row(ctx: ImportContext, row: Row) -> None:
             row.error("birth_date", "出生日期与身份证号码不一致")
         if v.get("gender") and v["gender"] != info.gender:
             row.error("gender", "性别与身份证号码不一致")
-        index = id_number_index(info.number)
+        index = state["cipher"].blind_index(info.number, ID_PURPOSE)
         first = state["seen_ids"].setdefault(_number_key(info.number), row.number)
         if first != row.number:
             row.error("id_number", f"身份证号码与第 {first} 行重复")

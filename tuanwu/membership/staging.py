@@ -65,6 +65,7 @@ def stage(ctx: ImportContext, rows: list[Row]) -> None:
             "FROM generate_series(1, %s)", [Person._meta.db_table, Membership._meta.db_table, len(rows)])
         ids = cursor.fetchall()
     job_id, today, cutoff = ctx.job.pk, ctx.state["today"], ctx.state["minor_cutoff"]
+    cipher = crypto.field_cipher()
 
     def prepared():
         for row, (person_id, membership_id) in zip(rows, ids, strict=True):
@@ -74,7 +75,7 @@ def stage(ctx: ImportContext, rows: list[Row]) -> None:
             yield (
                 job_id, row.number, person_id, membership_id, extra["branch"]["unit"].pk, str(v["branch"])[:300],
                 extra["birth"] > cutoff, name, search_text(name), extra["gender"], v.get("ethnicity") or "汉族",
-                extra["birth"], *bulk.protected_columns(number, phone, extra["id_index"]),
+                extra["birth"], *bulk.protected_columns(number, phone, extra["id_index"], cipher),
                 mask_id_number(number), mask_phone(phone), v.get("education") or "", v.get("occupation") or "",
                 _political_status(status, v.get("political_status")), status,
                 status_since(status, extra["joined_on"], v.get("exit_on"), today), extra["joined_on"],

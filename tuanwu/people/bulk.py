@@ -7,7 +7,7 @@ from tuanwu.core import audit, crypto
 from tuanwu.core.pinyin import search_text
 
 from .idcard import mask_id_number, mask_phone
-from .models import Person, id_last4_index, id_number_index, phone_index, phone_last4_index
+from .models import ID_LAST4_PURPOSE, ID_PURPOSE, PHONE_LAST4_PURPOSE, PHONE_PURPOSE, Person
 
 
 def build_person(*, unit, name: str, id_number: str = "", phone: str = "", guardian_phone: str = "",
@@ -23,12 +23,18 @@ def build_person(*, unit, name: str, id_number: str = "", phone: str = "", guard
     return person
 
 
-def protected_columns(id_number: str, phone: str, id_index: str = "") -> tuple[str, str, str, str, str, str]:
+def protected_columns(id_number: str, phone: str, id_index: str = "", cipher: crypto.FieldCipher | None = None,
+                      ) -> tuple[str, str, str, str, str, str]:
     """(id_number_encrypted, id_number_index, id_last4_index, phone_encrypted, phone_index,
-    phone_last4_index) for validated values; blanks stay blank."""
-    ids = (crypto.encrypt(id_number), id_index or id_number_index(id_number), id_last4_index(id_number[-4:])) \
-        if id_number else ("", "", "")
-    phones = (crypto.encrypt(phone), phone_index(phone), phone_last4_index(phone[-4:])) if phone else ("", "", "")
+    phone_last4_index) for validated values; blanks stay blank. A bulk caller passes the
+    ``cipher`` it took once (``crypto.field_cipher()``); the indexes are those of
+    ``people.models`` (same purposes), computed without reading the settings per value."""
+    cipher = cipher or crypto.field_cipher()
+    index = cipher.blind_index
+    ids = (cipher.encrypt(id_number), id_index or index(id_number, ID_PURPOSE),
+           index(id_number[-4:].upper(), ID_LAST4_PURPOSE)) if id_number else ("", "", "")
+    phones = (cipher.encrypt(phone), index(phone, PHONE_PURPOSE), index(phone[-4:], PHONE_LAST4_PURPOSE)) \
+        if phone else ("", "", "")
     return ids + phones
 
 

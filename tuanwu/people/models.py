@@ -1,7 +1,7 @@
 """The person registry and post holdings. A Person is not a User; one may be linked to a login.
 
 Personal identifiers are never stored in clear: the ID number, the phone and the guardian's
-phone are Fernet tokens (``*_encrypted``) with keyed blind indexes for lookups
+phone are encrypted tokens (``*_encrypted``, AES-GCM) with keyed blind indexes for lookups
 (``tuanwu.core.crypto``). The "last 4 digits" searches also use keyed indexes rather than the
 digits themselves: the birth date is stored in clear (age rules need it in SQL), and region
 code + birth date + last 4 digits would be the whole ID number.
@@ -227,20 +227,24 @@ class Person(models.Model):
         return self.age_on()
 
 
+# Each blind index's purpose (see crypto.blind_index); people.bulk computes the same in bulk.
+ID_PURPOSE, ID_LAST4_PURPOSE, PHONE_PURPOSE, PHONE_LAST4_PURPOSE = "id", "id-last4", "phone", "phone-last4"
+
+
 def id_number_index(number: str) -> str:
-    return crypto.blind_index(number, purpose="id")
+    return crypto.blind_index(number, purpose=ID_PURPOSE)
 
 
 def id_last4_index(last4: str) -> str:
-    return crypto.blind_index(last4.upper(), purpose="id-last4")
+    return crypto.blind_index(last4.upper(), purpose=ID_LAST4_PURPOSE)
 
 
 def phone_index(phone: str) -> str:
-    return crypto.blind_index(phone, purpose="phone")
+    return crypto.blind_index(phone, purpose=PHONE_PURPOSE)
 
 
 def phone_last4_index(last4: str) -> str:
-    return crypto.blind_index(last4, purpose="phone-last4")
+    return crypto.blind_index(last4, purpose=PHONE_LAST4_PURPOSE)
 
 
 class Position(models.TextChoices):

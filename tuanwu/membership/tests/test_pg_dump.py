@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tuanwu.core import backup, imports
+from tuanwu.core import backup, crypto, imports
 from tuanwu.core.models import ImportJob
 from tuanwu.membership.testing import NATIONAL_HEADERS, member_row, write_workbook
 from tuanwu.people.actions import reveal_personal_data
@@ -74,9 +74,9 @@ def test_pg_dump_after_imports_holds_no_valid_id_number(world, tmp_path, setting
 
     dump = pg_dump_text()
     assert Person.objects.count() == 301
-    # The data is in the dump (names in clear, numbers as Fernet tokens) …
+    # The data is in the dump (names in clear, numbers as encrypted tokens) …
     assert "阿依古丽·吐尔逊" in dump
-    assert dump.count("gAAAAA") >= 301 + 270 + 1  # ID numbers, phones (every 10th row has none)
+    assert dump.count(crypto.GCM_PREFIX) >= 301 + 270 + 1  # ID numbers, phones (every 10th row has none)
     # … and no ID number is: not the imported ones, not the hand-registered one.
     assert rows[0]["身份证号码"] not in dump
     assert person.clear_id_number() not in dump

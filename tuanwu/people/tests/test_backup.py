@@ -7,10 +7,9 @@ import subprocess
 
 import psycopg
 import pytest
-from cryptography.fernet import Fernet, MultiFernet
 from django.db import connection
 
-from tuanwu.core import backup
+from tuanwu.core import backup, crypto
 from tuanwu.people.idcard import check_digit
 from tuanwu.people.testing import make_id_number, make_person
 
@@ -48,13 +47,14 @@ def test_backup_restores_into_a_fresh_database_with_every_id_readable(world, tmp
         assert backup.restore(source=target, database_name=restored_name, secrets_dir=secrets_dir) == restored_name
         keys = (secrets_dir / "field_keys").read_text().split(",")
         assert _mode(secrets_dir / "field_keys") == 0o600
-        fernet = MultiFernet([Fernet(k.encode()) for k in keys])
+        index_key = (secrets_dir / "blind_index_key").read_text()
+        cipher = crypto.FieldCipher(tuple(keys), index_key)
         options = connection.settings_dict["OPTIONS"]
         with psycopg.connect(dbname=restored_name, user=connection.settings_dict["USER"] or None,
                              host=options.get("host") or connection.settings_dict["HOST"] or None,
                              port=options.get("port") or connection.settings_dict["PORT"] or None) as conn:
             rows = conn.execute("SELECT id, id_number_encrypted, phone_encrypted FROM people_person").fetchall()
-        read_back = {pk: (fernet.decrypt(i.encode()).decode(), fernet.decrypt(p.encode()).decode()) for pk, i, p in rows}
+        read_back = {pk: (cipher.decrypt(i), cipher.decrypt(p)) for pk, i, p in rows}
         assert read_back == originals
     finally:
         admin = dict(connection.settings_dict)

@@ -39,6 +39,20 @@ def test_old_key_still_decrypts_and_rotation_moves_to_new_key(settings):
         crypto.decrypt(token)
 
 
+def test_new_values_are_gcm_tokens_and_older_fernet_tokens_still_read_and_rotate(settings):
+    key = Fernet.generate_key().decode()
+    settings.TUANWU_FIELD_KEYS = [key]
+    token = crypto.encrypt("650121200001011234")
+    assert token.startswith(crypto.GCM_PREFIX) and "650121200001011234" not in token
+    legacy = Fernet(key.encode()).encrypt(b"650121200001011234").decode()  # as stored before
+    assert crypto.decrypt(legacy) == "650121200001011234"
+    rotated = crypto.rotate(legacy)
+    assert rotated.startswith(crypto.GCM_PREFIX) and crypto.decrypt(rotated) == "650121200001011234"
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    with pytest.raises(InvalidToken):
+        crypto.decrypt(tampered)
+
+
 def test_blind_index_is_keyed_and_separated_by_purpose(settings):
     settings.TUANWU_BLIND_INDEX_KEY = "key-one"
     a = crypto.blind_index("1234", purpose="id-last4")
