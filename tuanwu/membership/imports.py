@@ -134,6 +134,7 @@ COLUMNS = [
            help="离团状态必填", example=["", ""]),
 ]
 
+_ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}$")
 _MONTH_PATTERNS = [
     re.compile(r"^(\d{4})[-/.](\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月?$"),
@@ -144,6 +145,11 @@ _MONTH_PATTERNS = [
 def parse_join_date(value: str) -> tuple[datetime.date, bool]:
     """A join date, or a join month (the national system exports 入团年月): (date, month_only).
     For a month, the date is its first day. Raises ValueError in Chinese."""
+    if isinstance(value, str) and len(value) == 10 and _ISO_DATE_RE.match(value):  # how a date cell arrives (the column is text)
+        try:
+            return datetime.date.fromisoformat(value), False
+        except ValueError:
+            pass  # 2023-02-30: parse_date below says why
     text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
     for pattern in _MONTH_PATTERNS:
         m = pattern.match(text)

@@ -124,8 +124,10 @@ class MembershipEvent(models.Model):
                                   on_delete=models.PROTECT, related_name="+")
     reason = models.CharField("原因", max_length=300, blank=True)
     document = models.CharField("依据文件", max_length=200, blank=True)
+    # No database constraint, as for the audit trail's actor: an import writes one event per
+    # person, all by the same user; the ORM's PROTECT still guards deletion.
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+                              on_delete=models.PROTECT, related_name="+", db_constraint=False)
     actor_label = models.CharField("经办人", max_length=150, blank=True)
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
     is_sample = models.BooleanField("示例数据", default=False)

@@ -233,6 +233,18 @@ def test_audit_rows_cannot_be_updated_or_deleted(world):
 
 
 @pytest.mark.django_db
+def test_a_user_named_in_the_trail_cannot_be_deleted(world):
+    """The actor columns carry no database constraint (bulk writes would pay a key check per
+    row); the ORM's PROTECT still keeps every actor the trail names."""
+    from django.db.models import ProtectedError
+
+    actor = AuditEvent.objects.filter(actor__isnull=False).first().actor
+    with pytest.raises(ProtectedError), transaction.atomic():
+        actor.delete()
+    assert type(actor).objects.filter(pk=actor.pk).exists()
+
+
+@pytest.mark.django_db
 def test_changes_read_in_the_models_field_order(world):
     """jsonb stores keys shortest first; the trail shows a person's fields as the form has them,
     with the masked extras after the model's own fields, all named in Chinese."""

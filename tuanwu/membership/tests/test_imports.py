@@ -64,6 +64,11 @@ def test_join_dates_and_months_as_the_national_system_exports_them(text, expecte
     assert parse_join_date(text) == expected
 
 
+def test_a_join_date_that_does_not_exist_is_refused_with_its_text():
+    with pytest.raises(ValueError, match="2016-02-30.*不存在"):
+        parse_join_date("2016-02-30")
+
+
 def test_messages_never_carry_a_full_id_number():
     number = id_number(datetime.date(2005, 1, 2), 3, male=True)
     assert mask_digits(f"“{number}”不是可选值") == f"“{number[:6]}********{number[-4:]}”不是可选值"
