@@ -46,8 +46,9 @@ def _fernet_key() -> str:
     return Fernet.generate_key().decode()
 
 
-# Personal data at rest: Fernet keys (comma-separated, first = current; older ones still decrypt
-# until `manage.py rotate_field_keys` has re-encrypted everything) and the HMAC blind-index key.
+# Personal data at rest: field keys in Fernet key format, AES-GCM keys derived from them (comma-separated,
+# first = current; older ones still decrypt until `manage.py rotate_field_keys` has re-encrypted
+# everything) and the HMAC blind-index key.
 TUANWU_FIELD_KEYS = [k.strip() for k in dev_secret("field_keys", "TUANWU_FIELD_KEYS", generate=_fernet_key).split(",")
                      if k.strip()]
 TUANWU_BLIND_INDEX_KEY = dev_secret("blind_index_key", "TUANWU_BLIND_INDEX_KEY")
