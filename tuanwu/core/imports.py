@@ -413,6 +413,13 @@ _DATE_PATTERNS = [
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
+# An ID number typed into a cell with Excel's default format becomes a number, and Excel keeps
+# 15 significant digits: 650121200501011234 is stored as 650121200501011000 (shown 6.50121E+17).
+# The lost digits cannot be recovered, so a text column refuses any number of 16 digits or more
+# and says why, instead of a misleading “check digit wrong”.
+LONG_NUMBER = 10**15
+LONG_NUMBER_LOST = ("这一格是 Excel 的数字格式，Excel 只保留数字的前 15 位，后面几位已变成 0，无法还原；"
+                    "请把这一列设为“文本”格式，重新填写或粘贴号码")
 
 
 def _integral_text(value) -> str:
@@ -498,6 +505,8 @@ def parse_cell(col: Column, value):
         if isinstance(found, ValueError):
             raise ValueError(*found.args)
         return found
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= LONG_NUMBER:
+        raise ValueError(LONG_NUMBER_LOST)
     text = _integral_text(value)
     if col.max_length and len(text) > col.max_length:
         raise ValueError(f"不能超过 {col.max_length} 个字（现有 {len(text)} 个）")
@@ -1102,6 +1111,7 @@ def template_path(spec: ImportSpec, rows_with_dropdowns: int = 2000) -> str:
     required = workbook.add_format({"bold": True, "bg_color": "#FDECEC", "font_color": "#C8161D", "border": 1})
     title = workbook.add_format({"bold": True, "font_size": 14})
     bold = workbook.add_format({"bold": True})
+    text_format = workbook.add_format({"num_format": "@"})
     data = workbook.add_worksheet(exports.safe_sheet_name(spec.title))
     guide = workbook.add_worksheet("填写说明")
     options = workbook.add_worksheet("选项")
@@ -1126,6 +1136,10 @@ def template_path(spec: ImportSpec, rows_with_dropdowns: int = 2000) -> str:
             option_col += 1
         elif col.type == DATE:
             data.set_column(c, c, max(14, exports.display_width(col.template_header) + 4), formats.date)
+        elif col.type == TEXT:
+            # Text format (“@”): typed ID numbers keep all 18 digits and a typed “2019-05” stays
+            # the month it says instead of becoming a date.
+            data.set_column(c, c, col.width or max(12, exports.display_width(col.template_header) + 4), text_format)
     data.freeze_panes(1, 0)
     options.hide()
 

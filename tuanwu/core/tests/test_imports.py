@@ -82,6 +82,42 @@ def test_cells_by_type():
     assert imports.parse_cell(Column("d", "日期", DATE), "  ") is None
 
 
+@pytest.mark.parametrize("value", [650121200501011000.0, 650121200501011234, 1e15, -1e16])
+def test_a_number_of_16_digits_or_more_in_a_text_column_is_refused_with_why(value):
+    """Excel keeps 15 significant digits of a number: an ID number typed into a number cell has
+    lost its last digits, which no parsing can recover."""
+    column = Column("id", "身份证号码", TEXT)
+    with pytest.raises(ValueError, match="Excel 只保留数字的前 15 位.*设为“文本”格式"):
+        imports.parse_cell(column, value)
+    with pytest.raises(ValueError, match="Excel 只保留数字的前 15 位"):
+        imports.cell_parser(column)(value)
+    assert imports.parse_cell(column, 999999999999999.0) == "999999999999999"  # 15 digits survive
+    assert imports.parse_cell(column, 13912345678) == "13912345678"
+
+
+def test_the_templates_text_columns_are_text_formatted():
+    """Typed into the template, an ID number keeps its 18 digits and “2019-05” stays a month."""
+    path = imports.template_path(imports.get_spec("members"))
+    try:
+        with zipfile.ZipFile(path) as z:
+            sheet_xml = z.read("xl/worksheets/sheet1.xml").decode()
+            styles_xml = z.read("xl/styles.xml").decode()
+    finally:
+        os.unlink(path)
+    xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles_xml, re.S).group(1)
+    number_formats = [int(n) for n in re.findall(r'<xf numFmtId="(\d+)"', xfs)]
+    codes = {49: "@", **{int(i): code for i, code in re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"',
+                                                                  styles_xml)}}
+    text_columns = set()
+    for first, last, style in re.findall(r'<col min="(\d+)" max="(\d+)"[^>]*style="(\d+)"', sheet_xml):
+        if codes.get(number_formats[int(style)]) == "@":  # the text format
+            text_columns.update(range(int(first), int(last) + 1))
+    spec = imports.get_spec("members")
+    expected = {i for i, col in enumerate(spec.columns, start=1) if col.type == TEXT}
+    assert {spec.columns[i - 1].header for i in expected} >= {"身份证号码", "手机号码", "入团时间", "发展团员编号"}
+    assert text_columns == expected
+
+
 def test_a_columns_own_parser_answers_exactly_as_parse_cell():
     """validate() parses through cell_parser(col), which takes short paths: every answer and
     every refusal must be parse_cell's."""

@@ -172,6 +172,23 @@ def test_R1_1_R1_2_R2_14_and_scope_errors_are_reported_per_row(world, tmp_path):
 
 
 @pytest.mark.django_db
+def test_an_id_number_excel_stored_as_a_number_is_refused_with_the_reason(world, tmp_path):
+    """Typed into a cell of Excel's default format, 650121200603010035 is kept as
+    650121200603010000: the row says so, rather than “check digit wrong”. Shorter numbers in
+    number cells (a phone, a 发展团员编号) keep their digits."""
+    birth = datetime.date(TODAY.year - 20, 3, 1)
+    rows = [
+        {"姓名": "甲", "身份证号码": int(id_number(birth, 1, male=True)), "所在团支部": "甲村团支部",
+         "入团年月": f"{TODAY.year - 5}-06-01", "团员编号": f"{TODAY.year - 5}00000001"},
+        {"姓名": "乙", "身份证号码": id_number(birth, 2, male=True), "所在团支部": "甲村团支部",
+         "入团年月": f"{TODAY.year - 5}-06-01", "团员编号": int(f"{TODAY.year - 5}00000002"), "手机号码": 13912345678},
+    ]
+    job = upload(tmp_path, rows, actor=world.town_secretary, unit=world.town_a)
+    assert row_errors(job) == {2: ["身份证号码：" + imports.LONG_NUMBER_LOST]}
+    assert Person.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_a_minor_needs_minor_view_on_the_branch(world, tmp_path):
     birth = datetime.date(TODAY.year - 13, 1, 5)
     row = {"姓名": "小明", "身份证号码": id_number(birth, 1, male=True), "所在团支部": "甲村团支部",
