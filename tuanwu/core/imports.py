@@ -1059,11 +1059,18 @@ def errors_workbook_path(job: ImportJob) -> str:
     bad_date = workbook.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "border": 1,
                                     "border_color": "#C00000", "num_format": "yyyy-mm-dd"})
     note = workbook.add_format({"font_color": "#9C0006", "text_wrap": True, "valign": "top"})
+    # The columns read as text (ID numbers, phones, 入团年月 …) are text-formatted here too, cell by
+    # cell (a cell's own format overrides its column's): a number retyped into this file while
+    # fixing it must not become an Excel number again (see LONG_NUMBER_LOST).
+    text_format = workbook.add_format({"num_format": "@"})
+    bad_text = workbook.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "border": 1,
+                                    "border_color": "#C00000", "num_format": "@"})
+    text_columns = {i for i, key in sheet.mapping.items() if spec.column(key).type == TEXT}
     ws = workbook.add_worksheet(exports.safe_sheet_name(sheet.sheet_name or "错误行"))
     headers = [*sheet.headers, "错误说明", "原行号"]
     widths = exports.column_widths(headers, [])
     for i, w in enumerate(widths):
-        ws.set_column(i, i, w)
+        ws.set_column(i, i, w, text_format if i in text_columns else None)
     ws.set_column(len(sheet.headers), len(sheet.headers), 50)
     for c, text in enumerate(headers):
         ws.write_string(0, c, exports.neutralise(text), formats.header)
@@ -1080,13 +1087,16 @@ def errors_workbook_path(job: ImportJob) -> str:
                 faulty.setdefault(letters[e["letter"]], []).append(e["message"])
         for c in range(len(sheet.headers)):
             value = cells[c] if c < len(cells) else None
+            is_text = c in text_columns and not isinstance(value, datetime.date)
             if c in faulty:
-                fmt = bad_date if isinstance(value, datetime.date) else bad
+                fmt = bad_date if isinstance(value, datetime.date) else bad_text if is_text else bad
                 if _is_blank(value):
-                    ws.write_blank(out, c, None, bad)
+                    ws.write_blank(out, c, None, bad_text if c in text_columns else bad)
                 else:
                     exports.write_cell(ws, out, c, value, formats, fmt)
                 ws.write_comment(out, c, "\n".join(faulty[c]), {"author": "团务", "x_scale": 2, "y_scale": 1.5})
+            elif is_text:
+                exports.write_cell(ws, out, c, value, formats, text_format)  # blanks too: they may be filled in
             else:
                 exports.write_cell(ws, out, c, value, formats)
         explanation = "；".join(

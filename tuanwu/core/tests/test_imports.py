@@ -21,6 +21,7 @@ from python_calamine import CalamineWorkbook
 from tuanwu.core import imports
 from tuanwu.core.imports import BOOL, CHOICE, DATE, INT, TEXT, Column
 from tuanwu.core.models import ImportJob
+from tuanwu.testing.xlsx import column_formats
 
 
 @pytest.fixture(autouse=True)
@@ -99,19 +100,10 @@ def test_the_templates_text_columns_are_text_formatted():
     """Typed into the template, an ID number keeps its 18 digits and “2019-05” stays a month."""
     path = imports.template_path(imports.get_spec("members"))
     try:
-        with zipfile.ZipFile(path) as z:
-            sheet_xml = z.read("xl/worksheets/sheet1.xml").decode()
-            styles_xml = z.read("xl/styles.xml").decode()
+        formats = column_formats(path)
     finally:
         os.unlink(path)
-    xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles_xml, re.S).group(1)
-    number_formats = [int(n) for n in re.findall(r'<xf numFmtId="(\d+)"', xfs)]
-    codes = {49: "@", **{int(i): code for i, code in re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"',
-                                                                  styles_xml)}}
-    text_columns = set()
-    for first, last, style in re.findall(r'<col min="(\d+)" max="(\d+)"[^>]*style="(\d+)"', sheet_xml):
-        if codes.get(number_formats[int(style)]) == "@":  # the text format
-            text_columns.update(range(int(first), int(last) + 1))
+    text_columns = {column for column, code in formats.items() if code == "@"}
     spec = imports.get_spec("members")
     expected = {i for i, col in enumerate(spec.columns, start=1) if col.type == TEXT}
     assert {spec.columns[i - 1].header for i in expected} >= {"身份证号码", "手机号码", "入团时间", "发展团员编号"}

@@ -20,6 +20,7 @@ from tuanwu.people.idcard import check_digit
 from tuanwu.people.models import ETHNICITY_CHOICES, Person
 from tuanwu.people.queries import PersonFilters, people_for
 from tuanwu.people.testing import make_person
+from tuanwu.testing.xlsx import cell_format, column_formats
 
 TODAY = timezone.localdate()
 FULL_ID_RE = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])")
@@ -186,6 +187,11 @@ def test_an_id_number_excel_stored_as_a_number_is_refused_with_the_reason(world,
     job = upload(tmp_path, rows, actor=world.town_secretary, unit=world.town_a)
     assert row_errors(job) == {2: ["身份证号码：" + imports.LONG_NUMBER_LOST]}
     assert Person.objects.count() == 0
+    # In the bad-rows workbook the ID number's cell (and column) is text: retyped there, the
+    # number stays 18 digits. Other text columns too; the original row number is a number.
+    path = imports.errors_workbook_path(job)
+    assert (cell_format(path, "B2"), cell_format(path, "A2"), column_formats(path).get(2)) == ("@", "@", "@")
+    assert cell_format(path, "G2") == "General"  # 原行号
 
 
 @pytest.mark.django_db
