@@ -40,7 +40,8 @@ from .models import ImportJob
 logger = logging.getLogger(__name__)
 
 TEXT, DATE, INT, CHOICE, BOOL = "text", "date", "int", "choice", "bool"
-ALLOWED_EXTENSIONS = (".xlsx", ".xls", ".ods")
+ALLOWED_EXTENSIONS = (".xlsx", ".xls", ".ods", ".csv")
+FILE_TYPES = "Excel（.xlsx、.xls）、.ods 或 .csv 表格文件"
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 STALE_AFTER = datetime.timedelta(hours=24)
 PREVIEW_ROWS = 20
@@ -340,9 +341,54 @@ class SheetRows:
         return max(0, self._sheet.start[0] + self._sheet.height - self._first)
 
 
+class CsvSheet:
+    """A .csv file read like a calamine worksheet (``start``, ``height``, ``iter_rows``), row by
+    row from the file each time, so a large one is never whole in memory.
+
+    Every cell is text, as written: an ID number keeps its 18 digits (a CSV is what people save
+    when Excel has mangled them), dates and numbers are parsed by the columns as typed text.
+    Encoding: UTF-8 (with or without the BOM Excel's “CSV UTF-8” writes), else GB18030, which is
+    what Excel and WPS on Chinese Windows write as plain “CSV” (a superset of GBK and GB2312).
+    Comma-separated; tab-separated when the first line has tabs and no comma."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        with open(self.path, "rb") as fh:
+            data = fh.read()
+        if b"\0" in data:
+            raise ImportFileError("无法读取该 CSV 文件：其中有非文本内容，请确认它是表格另存的 .csv 文件")
+        try:
+            data.decode("utf-8")
+            self.encoding = "utf-8-sig"
+        except UnicodeDecodeError:
+            try:
+                data.decode("gb18030")
+            except UnicodeDecodeError:
+                raise ImportFileError("无法识别 CSV 文件的文字编码，请在 Excel 中另存为 .xlsx 后上传") from None
+            self.encoding = "gb18030"
+        first = data.split(b"\n", 1)[0]
+        self.delimiter = "\t" if b"\t" in first and b"," not in first else ","
+        self.height = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) if data.strip() else 0
+        self.start = (0, 0) if self.height else None
+
+    def iter_rows(self):
+        import csv
+
+        with open(self.path, encoding=self.encoding, newline="") as fh:
+            reader = csv.reader(fh, delimiter=self.delimiter)
+            try:
+                yield from reader
+            except csv.Error as exc:
+                raise ImportFileError(f"CSV 文件第 {reader.line_num} 行无法读取（{exc}），请在 Excel 中另存为 .xlsx 后上传") \
+                    from exc
+
+
 def _open_sheets(path) -> list[tuple[str, SheetRows]]:
-    """Every visible worksheet, lazily. Raises ImportFileError in Chinese."""
+    """Every visible worksheet, lazily (a .csv is one sheet). Raises ImportFileError in Chinese."""
     from python_calamine import CalamineWorkbook, PasswordError
+
+    if str(path).lower().endswith(".csv"):
+        return [("表格", SheetRows(CsvSheet(path)))]
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
@@ -420,6 +466,18 @@ _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 LONG_NUMBER = 10**15
 LONG_NUMBER_LOST = ("这一格是 Excel 的数字格式，Excel 只保留数字的前 15 位，后面几位已变成 0，无法还原；"
                     "请把这一列设为“文本”格式，重新填写或粘贴号码")
+# The same number as text, the way Excel shows it and writes it into a .csv: 6.50121E+17.
+_SCIENTIFIC_RE = re.compile(r"^[+-]?\d(?:\.\d+)?[Ee]\+?(\d+)$")
+SCIENTIFIC_LOST = ("这一格是科学计数法写的数字（如 6.50121E+17），号码的后几位已经丢失，无法还原；"
+                   "请在原表中把这一列设为“文本”格式，重新填写或粘贴号码")
+
+
+def _refuse_lost_digits(text: str) -> None:
+    """A text cell that is a long number in scientific notation: its digits are gone."""
+    if "E" in text or "e" in text:
+        m = _SCIENTIFIC_RE.match(text)
+        if m and int(m.group(1)) >= 15:
+            raise ValueError(SCIENTIFIC_LOST)
 
 
 def _integral_text(value) -> str:
@@ -508,6 +566,7 @@ def parse_cell(col: Column, value):
     if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= LONG_NUMBER:
         raise ValueError(LONG_NUMBER_LOST)
     text = _integral_text(value)
+    _refuse_lost_digits(text)
     if col.max_length and len(text) > col.max_length:
         raise ValueError(f"不能超过 {col.max_length} 个字（现有 {len(text)} 个）")
     return text
@@ -527,6 +586,8 @@ def cell_parser(col: Column) -> Callable[[Any], Any]:
                 text = value.strip()
                 if not text:
                     return None
+                if "E" in text or "e" in text:
+                    _refuse_lost_digits(text)
             elif not value.strip():
                 return None
             else:
@@ -611,7 +672,7 @@ def save_upload(*, actor, unit, kind: str, uploaded_file) -> ImportJob:
     name = os.path.basename(uploaded_file.name or "")
     ext = os.path.splitext(name)[1].lower()
     if ext not in ALLOWED_EXTENSIONS:
-        raise ImportFileError("只能上传 Excel（.xlsx、.xls）或 .ods 表格文件")
+        raise ImportFileError(f"只能上传 {FILE_TYPES}")
     limit = max_upload_bytes()
     if uploaded_file.size > limit:
         raise ImportFileError(f"文件太大（{uploaded_file.size / 1048576:.1f} MB），请不要超过 {limit // 1048576} MB")

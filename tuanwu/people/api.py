@@ -333,7 +333,7 @@ def _members_job(request) -> ImportJob:
 
 @router.post("/imports", response=_ok(ImportJobOut, 201), tags=IMPORTS, operation_id="upload_members_import",
              summary="上传团员名册（校验）",
-             description="上传 .xlsx/.xls/.ods 文件（可直接使用智慧团建导出的名册）到 unit_id 组织之下。"
+             description="上传 .xlsx/.xls/.ods/.csv 文件（可直接使用智慧团建导出的名册）到 unit_id 组织之下。"
                          "逐行校验：有任何错误时状态为 invalid 并列出全部错误，不写入数据；无误时状态为 ready 并给出预览。"
                          "超过 500 行的文件在后台校验，请轮询任务状态。")
 @access.api_scoped(Unit, None, access.IMPORT)

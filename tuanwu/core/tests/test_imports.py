@@ -96,6 +96,17 @@ def test_a_number_of_16_digits_or_more_in_a_text_column_is_refused_with_why(valu
     assert imports.parse_cell(column, 13912345678) == "13912345678"
 
 
+@pytest.mark.parametrize("value", ["6.50121E+17", "6.50121200501011e+17", "1E15", " 6.5E+17 "])
+def test_a_long_number_written_in_scientific_notation_is_refused_with_why(value):
+    """How Excel shows such a number and writes it into a .csv: the digits are gone too."""
+    column = Column("id", "身份证号码", TEXT)
+    for parse in (functools.partial(imports.parse_cell, column), imports.cell_parser(column)):
+        with pytest.raises(ValueError, match="科学计数法.*后几位已经丢失"):
+            parse(value)
+    for kept in ("Eric", "1E+5", "6E", "E+17"):
+        assert imports.parse_cell(column, kept) == imports.cell_parser(column)(kept) == kept
+
+
 def test_the_templates_text_columns_are_text_formatted():
     """Typed into the template, an ID number keeps its 18 digits and “2019-05” stays a month."""
     path = imports.template_path(imports.get_spec("members"))

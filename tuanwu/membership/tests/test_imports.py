@@ -373,3 +373,72 @@ def test_ten_thousand_rows_one_percent_bad_then_all_in_one_transaction(world, tm
     assert person in found
     assert people_for(world.county_admin, PersonFilters(q="zs")).count() == 10_000 // 20
     assert check_digit(sample["身份证号码"][:17]) == sample["身份证号码"][17]
+
+
+# --- .csv files ----------------------------------------------------------------------------------
+
+
+def csv_bytes(rows: list[dict], *, encoding: str, delimiter: str = ",") -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")  # as Excel writes it
+    writer.writerow(NATIONAL_HEADERS)
+    for row in rows:
+        writer.writerow([row[h].isoformat() if isinstance(row[h], datetime.date) else row[h] for h in NATIONAL_HEADERS])
+    return out.getvalue().encode(encoding)
+
+
+def upload_csv(data: bytes, *, actor, unit, name="团员名册.csv") -> ImportJob:
+    job = imports.save_upload(actor=actor, unit=unit, kind="members", uploaded_file=SimpleUploadedFile(name, data))
+    return imports.check_job(job)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("encoding", "delimiter"), [("utf-8-sig", ","), ("utf-8", ","), ("gb18030", ","),
+                                                      ("gb18030", "\t")])
+def test_a_csv_export_imports_in_utf8_or_the_chinese_windows_encoding(world, tmp_path, encoding, delimiter):
+    """Excel on Chinese Windows saves “CSV” in GBK (read as GB18030), “CSV UTF-8” with a BOM."""
+    rows = [member_row(i, branch="甲村团支部", today=TODAY) for i in range(5)]
+    rows[1]["姓名"] = "阿依古丽·吐尔逊"
+    job = upload_csv(csv_bytes(rows, encoding=encoding, delimiter=delimiter), actor=world.county_admin,
+                     unit=world.county)
+    assert job.status == ImportJob.Status.READY, job.errors
+    assert sorted(job.ignored_columns) == sorted(h for h in NATIONAL_HEADERS if h not in RECOGNISED)
+    job = imports.commit_job(job, world.county_admin)
+    assert job.status == ImportJob.Status.DONE, job.errors
+    stored = {p.name: p.clear_id_number() for p in Person.objects.all()}
+    assert stored["阿依古丽·吐尔逊"] == rows[1]["身份证号码"]
+    assert sorted(stored.values()) == sorted(r["身份证号码"] for r in rows)
+
+
+@pytest.mark.django_db
+def test_a_csv_of_numbers_excel_wrote_in_scientific_notation_says_the_digits_are_lost(world, tmp_path):
+    rows = [member_row(i, branch="甲村团支部", today=TODAY) for i in range(3)]
+    rows[1]["身份证号码"] = "6.50121E+17"  # how Excel writes an ID number it holds as a number
+    job = upload_csv(csv_bytes(rows, encoding="gb18030"), actor=world.county_admin, unit=world.county)
+    assert job.status == ImportJob.Status.INVALID
+    assert row_errors(job) == {3: ["身份证号码：" + imports.SCIENTIFIC_LOST]}
+    # The bad rows come back as an .xlsx whose ID column is text, ready to be typed into.
+    path = imports.errors_workbook_path(job)
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()
+    assert sheet[1][NATIONAL_HEADERS.index("身份证号码")] == "6.50121E+17"
+    assert column_formats(path)[NATIONAL_HEADERS.index("身份证号码") + 1] == "@"
+    assert Person.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("data", "message"), [
+    (b"\x00\x01\x02PK", "无法读取该 CSV 文件：其中有非文本内容，请确认它是表格另存的 .csv 文件"),
+    ("姓名,身份证号码\n".encode() + b"\xff\xfe\xfa\n", "无法识别 CSV 文件的文字编码，请在 Excel 中另存为 .xlsx 后上传"),
+    ("姓名,身份证号码,所在团支部\n".encode(), "表格里只有表头，没有数据行"),
+])
+def test_a_csv_that_cannot_be_read_is_refused_in_chinese(world, data, message):
+    with pytest.raises(imports.ImportFileError) as exc:
+        imports.save_upload(actor=world.county_admin, unit=world.county, kind="members",
+                            uploaded_file=SimpleUploadedFile("名册.csv", data))
+    assert exc.value.message == message
+    assert ImportJob.objects.count() == 0

@@ -363,7 +363,7 @@ def test_upload_validation_messages(world):
             imports.save_upload(actor=world.town_secretary, unit=world.town_a, kind="units", uploaded_file=file)
         return exc.value.message
 
-    assert refused(SimpleUploadedFile("a.csv", b"a,b")) == "只能上传 Excel（.xlsx、.xls）或 .ods 表格文件"
+    assert refused(SimpleUploadedFile("a.txt", b"a,b")) == "只能上传 Excel（.xlsx、.xls）、.ods 或 .csv 表格文件"
     assert refused(SimpleUploadedFile("a.xlsx", b"not a zip")) == (
         "无法读取该文件，请确认它是 Excel（.xlsx/.xls）或 .ods 表格且没有损坏")
     assert refused(SimpleUploadedFile("a.xlsx", xlsx_bytes([HEADERS]))) == "表格里只有表头，没有数据行"
