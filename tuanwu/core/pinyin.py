@@ -33,12 +33,22 @@ _SPACE_RE = re.compile(r"\s+")
 
 def normalise_name(name: str) -> str:
     """Trim, fold full-width letters (NFKC keeps 汉字 unchanged), collapse spaces and turn every
-    separator of a transliterated name into U+00B7."""
+    separator of a transliterated name into U+00B7.
+
+    Chinese rosters pad two-character names to line up with three-character ones (“王　伟”,
+    “王  伟”): a name of two or three 汉字 with nothing but spaces between them is written without
+    them, so that it is found as 王伟. Longer names keep their space (in “古丽 阿曼” it may be the
+    separator of a transliterated name, or part of a compound surname: not guessed)."""
     text = unicodedata.normalize("NFKC", str(name or "")).strip()
     # NFKC turns the katakana middle dot and others into ASCII or keeps them; the regex catches all.
     text = _SEPARATOR_RE.sub(MIDDLE_DOT, text)
     text = _SPACE_RE.sub(" ", text)
-    return text.strip(MIDDLE_DOT + " ")
+    text = text.strip(MIDDLE_DOT + " ")
+    if " " in text:
+        joined = text.replace(" ", "")
+        if 2 <= len(joined) <= 3 and all(_is_han(c) for c in joined):
+            return joined
+    return text
 
 
 def _is_han(char: str) -> bool:

@@ -145,7 +145,11 @@ def test_pinyin_combinations_are_capped():
     ("阿依古丽．买买提", "阿依古丽·买买提"),
     ("阿依古丽 ‧ 买买提", "阿依古丽·买买提"),
     ("阿依古丽∙买买提", "阿依古丽·买买提"),
-    ("  张  三 ", "张 三"),
+    ("  张  三 ", "张三"),  # a two-character name padded to line up with three-character ones
+    ("王\u3000伟", "王伟"),  # the ideographic space of a Word table
+    ("王 小明", "王小明"),
+    ("古丽 阿曼", "古丽 阿曼"),  # four characters: the space may mean something, kept
+    ("Anna  Li", "Anna Li"),
 ])
 def test_transliterated_name_separators_become_middle_dot(raw, expected):
     assert normalise_name(raw) == expected
