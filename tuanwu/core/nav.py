@@ -49,8 +49,3 @@ def groups_for(user) -> list[tuple[str, list[NavItem]]]:
         if items:
             result.append((group, items))
     return result
-
-
-def quick_for(user) -> list[NavItem]:
-    """The home page's shortcuts: the navigation's ``quick`` items this user may see, in its order."""
-    return [item for _, items in groups_for(user) for item in items if item.quick]

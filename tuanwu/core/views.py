@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from tuanwu.core import nav, queries, todos
+from tuanwu.core import queries, todos
 from tuanwu.core.exports import ExportRecord, xlsx_response
 from tuanwu.core.forms import AuditFilterForm, RuleSettingForm
 from tuanwu.core.models import AuditEvent
@@ -45,7 +45,6 @@ def home(request):
         # Passed here so the navigation badge does not run the providers a second time.
         "todo_count": len(items),
         "top_todos": items[:5],
-        "quick_links": nav.quick_for(user),
         "today": timezone.localdate(),
     })
 
