@@ -308,13 +308,28 @@ class SheetRows:
         self._pad = [""] * (sheet.start[1] if sheet.start else 0)  # iter_rows skips empty leading columns
         self._first = first  # rows before this index are skipped (the header and above)
         self._count: int | None = None
+        self._merges = _vertical_merges(sheet)
 
     def all(self) -> Iterator[tuple[int, list]]:
-        """(0-based row index, cells) for every row, blank ones included."""
+        """(0-based row index, cells) for every row, blank ones included. A cell merged down over
+        several rows (a 所在团支部 merged over its members, as rosters are often laid out) reads
+        as its value on each of those rows, not as blanks below the first."""
         if self._sheet.start is None:
             return
+        merges, active = self._merges, []  # active: (first column, last column, last row, value)
         for r, row in enumerate(self._sheet.iter_rows()):
-            yield r, self._pad + row if self._pad else row
+            cells = self._pad + row if self._pad else row
+            if active:
+                active = [m for m in active if m[2] >= r]
+                for c0, c1, _, value in active:
+                    if len(cells) <= c1:
+                        cells = cells + [""] * (c1 + 1 - len(cells))
+                    for c in range(c0, c1 + 1):
+                        if _is_blank(cells[c]):
+                            cells[c] = value
+            for c0, c1, r1 in merges.get(r, ()):
+                active.append((c0, c1, r1, cells[c0] if c0 < len(cells) else ""))
+            yield r, cells
 
     def data_rows(self, first: int) -> SheetRows:
         return SheetRows(self._sheet, first)
@@ -381,6 +396,21 @@ class CsvSheet:
             except csv.Error as exc:
                 raise ImportFileError(f"CSV 文件第 {reader.line_num} 行无法读取（{exc}），请在 Excel 中另存为 .xlsx 后上传") \
                     from exc
+
+
+def _vertical_merges(sheet) -> dict[int, list[tuple[int, int, int]]]:
+    """{first row: [(first column, last column, last row)]} of the merged ranges that span
+    several rows (0-based, as iter_rows counts them). Merges within one row (a title across
+    columns) are left alone. Formats without merge information give none."""
+    try:
+        ranges = getattr(sheet, "merged_cell_ranges", None) or []
+    except Exception:  # a reader that cannot tell: read the cells as they are
+        return {}
+    found: dict[int, list[tuple[int, int, int]]] = {}
+    for (r0, c0), (r1, c1) in ranges:
+        if r1 > r0:
+            found.setdefault(r0, []).append((c0, c1, r1))
+    return found
 
 
 def _open_sheets(path) -> list[tuple[str, SheetRows]]:

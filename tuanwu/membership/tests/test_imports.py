@@ -442,3 +442,32 @@ def test_a_csv_that_cannot_be_read_is_refused_in_chinese(world, data, message):
                             uploaded_file=SimpleUploadedFile("名册.csv", data))
     assert exc.value.message == message
     assert ImportJob.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_branch_merged_down_over_its_members_applies_to_each_of_them(world, tmp_path):
+    """Rosters are often laid out with 所在团支部 merged over the branch's members: each of those
+    rows belongs to that branch, not to a blank one."""
+    import xlsxwriter
+
+    birth = datetime.date(TODAY.year - 20, 3, 1)
+    path = tmp_path / "合并单元格.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("名册")
+    sheet.merge_range(0, 0, 0, 4, "水西沟镇团员名册（2025 年）")  # a title across the columns
+    sheet.write_row(1, 0, ["姓名", "身份证号码", "所在团支部", "入团年月", "团员编号"])
+    names = ["甲", "乙", "丙", "丁", "戊"]
+    for i, name in enumerate(names):
+        sheet.write_row(2 + i, 0, [name, id_number(birth, i, male=i % 2 == 0)])
+        sheet.write_row(2 + i, 3, [f"{TODAY.year - 5}-06-01", f"{TODAY.year - 5}0000000{i}"])
+    sheet.merge_range(2, 2, 4, 2, "甲村团支部")
+    sheet.merge_range(5, 2, 6, 2, "乙村团支部")
+    workbook.close()
+    job = imports.save_upload(actor=world.town_secretary, unit=world.town_a, kind="members",
+                              uploaded_file=SimpleUploadedFile(path.name, path.read_bytes()))
+    job = imports.check_job(job)
+    assert job.status == ImportJob.Status.READY, job.errors
+    job = imports.commit_job(job, world.town_secretary)
+    assert job.status == ImportJob.Status.DONE, job.errors
+    placed = dict(Person.objects.values_list("name", "unit__name"))
+    assert placed == {"甲": "甲村团支部", "乙": "甲村团支部", "丙": "甲村团支部", "丁": "乙村团支部", "戊": "乙村团支部"}
