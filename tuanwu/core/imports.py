@@ -445,12 +445,20 @@ def locate_sheet(spec: ImportSpec, path, sheets: list | None = None) -> SheetDat
     if sheets is None:
         sheets = _open_sheets(path)
     index = header_index(spec)
+    required = {c.key for c in spec.columns if c.required}
     best = None  # (matched count, -sheet position, sheet name, header row index, header cells, rows)
+    complete: list[tuple[str, SheetRows, int]] = []  # sheets whose header has every required column
     for position, (name, rows) in enumerate(sheets):
+        whole = None
         for r, cells in itertools.islice(rows.all(), HEADER_SCAN_ROWS):
-            matched = len({match_header(spec, c, index) for c in cells} - {None})
+            keys = {match_header(spec, c, index) for c in cells} - {None}
+            matched = len(keys)
             if matched and (best is None or matched > best[0]):
                 best = (matched, position, name, r, cells, rows)
+            if whole is None and required <= keys:
+                whole = r
+        if whole is not None:
+            complete.append((name, rows, whole))
     if best is None:
         if not any(any(not _is_blank(c) for c in row) for _, rows in sheets for _, row in rows.all()):
             raise ImportFileError("文件中没有数据")
@@ -476,6 +484,13 @@ def locate_sheet(spec: ImportSpec, path, sheets: list | None = None) -> SheetDat
     missing = [c.header for c in spec.columns if c.required and c.key not in seen]
     if missing:
         problems.insert(0, "缺少必填列：" + "、".join(missing))
+    # Another sheet laid out for this import and holding rows (one sheet per branch, say) would
+    # be silently left out: refuse, and name the sheets.
+    others = [other for other, other_rows, r in complete if other != name and other_rows.data_rows(r + 1)]
+    if others:
+        listed = "、".join(f"“{other}”" for other in others[:5]) + (f" 等 {len(others)} 个" if len(others) > 5 else "")
+        problems.append(f"除“{name}”外，工作表{listed}也有{spec.title}的数据：一次只导入一个工作表。"
+                        f"请把它们合并到一个工作表，或分别存成单独的文件上传")
     data = rows.data_rows(header_r + 1)
     return SheetData(name, header_r + 1, headers, mapping, ignored, problems, data)
 

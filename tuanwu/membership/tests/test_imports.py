@@ -471,3 +471,29 @@ def test_a_branch_merged_down_over_its_members_applies_to_each_of_them(world, tm
     assert job.status == ImportJob.Status.DONE, job.errors
     placed = dict(Person.objects.values_list("name", "unit__name"))
     assert placed == {"甲": "甲村团支部", "乙": "甲村团支部", "丙": "甲村团支部", "丁": "乙村团支部", "戊": "乙村团支部"}
+
+
+@pytest.mark.django_db
+def test_a_workbook_with_one_sheet_per_branch_is_refused_not_half_imported(world, tmp_path):
+    """Importing only the best-matching sheet would silently leave the others out."""
+    import xlsxwriter
+
+    birth = datetime.date(TODAY.year - 20, 3, 1)
+    path = tmp_path / "各支部.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    for s, branch in enumerate(["甲村团支部", "乙村团支部", "丙村团支部"]):
+        sheet = workbook.add_worksheet(branch)
+        sheet.write_row(0, 0, ["姓名", "身份证号码", "所在团支部", "入团年月", "团员编号"])
+        sheet.write_row(1, 0, [f"团员{s}", id_number(birth, s, male=True), branch, f"{TODAY.year - 5}-06-01",
+                               f"{TODAY.year - 5}0000000{s}"])
+    notes = workbook.add_worksheet("说明")  # a sheet with the headers but no rows is no competitor
+    notes.write_row(0, 0, ["姓名", "身份证号码", "所在团支部"])
+    workbook.close()
+    job = imports.save_upload(actor=world.county_admin, unit=world.county, kind="members",
+                              uploaded_file=SimpleUploadedFile(path.name, path.read_bytes()))
+    job = imports.check_job(job)
+    assert job.status == ImportJob.Status.INVALID
+    assert [e["message"] for e in job.errors] == [
+        "除“甲村团支部”外，工作表“乙村团支部”、“丙村团支部”也有团员导入的数据：一次只导入一个工作表。"
+        "请把它们合并到一个工作表，或分别存成单独的文件上传"]
+    assert Person.objects.count() == 0
