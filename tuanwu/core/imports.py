@@ -335,9 +335,16 @@ class SheetRows:
         return SheetRows(self._sheet, first)
 
     def __iter__(self) -> Iterator[tuple[int, list]]:
-        """(Excel row number, cells) of the non-blank rows from ``first`` on."""
+        """(Excel row number, cells) of the non-blank rows from ``first`` on. Total and sign-off
+        lines (合计…, 填表人：…) are not data: they are left out and listed in ``skipped`` as
+        (row number, the word that marked them)."""
+        self.skipped = []
         for r, cells in self.all():
             if r >= self._first and not all(_is_blank(c) for c in cells):
+                marker = _footer_marker(cells)
+                if marker:
+                    self.skipped.append((r + 1, marker))
+                    continue
                 yield r + 1, cells
 
     def __len__(self) -> int:
@@ -396,6 +403,31 @@ class CsvSheet:
             except csv.Error as exc:
                 raise ImportFileError(f"CSV 文件第 {reader.line_num} 行无法读取（{exc}），请在 Excel 中另存为 .xlsx 后上传") \
                     from exc
+
+
+# Words that open the total and sign-off lines of a roster (合计 50 人；填表人：…；注：…). Only the
+# word is kept (the rest of such a line may carry a name and a phone number).
+FOOTER_MARKERS = ("合计", "总计", "小计", "共计", "填表人", "填报人", "制表人", "审核人", "负责人签字", "单位盖章",
+                  "盖章", "填表日期", "制表日期", "填报日期", "注：", "注:", "备注：", "备注:", "说明：", "说明:")
+
+
+# Normalised prefix → the marker as shown (“注：”, not the “注:” NFKC makes of it).
+_FOOTER_PREFIXES = {unicodedata.normalize("NFKC", m): m for m in reversed(FOOTER_MARKERS)}
+_FOOTER_FIRST = frozenset(m[0] for m in _FOOTER_PREFIXES)
+
+
+def _footer_marker(cells: list) -> str | None:
+    """The marker word when a row is a total or sign-off line: its first filled cell opens with
+    one of FOOTER_MARKERS and it fills at most three cells (a data row fills more). Cheap for
+    data rows: most are decided by the type or first character of their first cell."""
+    first = next((c for c in cells if not _is_blank(c)), None)
+    if not isinstance(first, str) or first.lstrip()[0] not in _FOOTER_FIRST:
+        return None
+    if sum(1 for c in cells if not _is_blank(c)) > 3:
+        return None
+    # NFKC turns the full-width colon of “注：” into “:”.
+    text = unicodedata.normalize("NFKC", first).strip().replace(" ", "")
+    return next((shown for prefix, shown in _FOOTER_PREFIXES.items() if text.startswith(prefix)), None)
 
 
 def _vertical_merges(sheet) -> dict[int, list[tuple[int, int, int]]]:
@@ -819,6 +851,7 @@ class CheckOutcome:
     errors: list[dict]
     sheet: SheetData | None  # None for a staged commit, which does not read the file
     count: int = 0  # data rows read
+    skipped: list = field(default_factory=list)  # (row number, marker) of total and sign-off lines
 
 
 def _error(row_number: int, header: str, letter: str, message: str) -> dict:
@@ -891,11 +924,12 @@ def validate(ctx: ImportContext, progress: Callable[[int], None] | None = None,
         if progress:
             progress(count)
     collect(batch)
+    skipped = list(getattr(sheet.rows, "skipped", []))
     # The cells now live on as parsed rows: free them before a commit allocates its own objects.
     sheet.rows = []
     for memo in _CHOICE_MEMOS.values():
         memo.clear()  # cells of this file are not kept beyond its check
-    return CheckOutcome(rows, errors, sheet, count)
+    return CheckOutcome(rows, errors, sheet, count, skipped)
 
 
 def _preview(ctx: ImportContext, rows: list[Row], counts: dict[str, int] | None = None) -> dict:
@@ -973,8 +1007,9 @@ def check_job(job: ImportJob) -> ImportJob:
             "rows": outcome.count, "fingerprint": fingerprint,
             "columns": {key: [sheet.headers[i], column_letter(i)] for i, key in sheet.mapping.items()},
         }
-    return _finish(job, status=ImportJob.Status.READY,
-                   preview=_preview(ctx, outcome.rows, counts if spec.streaming else None), **fields)
+    preview = _preview(ctx, outcome.rows, counts if spec.streaming else None)
+    preview["skipped"] = outcome.skipped[:50]  # shown on the preview: rows left out as totals or sign-off lines
+    return _finish(job, status=ImportJob.Status.READY, preview=preview, **fields)
 
 
 def _fingerprint(ctx: ImportContext) -> str:

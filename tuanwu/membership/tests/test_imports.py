@@ -497,3 +497,20 @@ def test_a_workbook_with_one_sheet_per_branch_is_refused_not_half_imported(world
         "除“甲村团支部”外，工作表“乙村团支部”、“丙村团支部”也有团员导入的数据：一次只导入一个工作表。"
         "请把它们合并到一个工作表，或分别存成单独的文件上传"]
     assert Person.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_total_and_sign_off_lines_are_skipped_and_listed(world, tmp_path):
+    birth = datetime.date(TODAY.year - 20, 3, 1)
+    people = [{"姓名": name, "身份证号码": id_number(birth, i, male=True), "所在团支部": "甲村团支部",
+               "入团年月": f"{TODAY.year - 5}-06-01", "团员编号": f"{TODAY.year - 5}0000000{i}"}
+              for i, name in enumerate(["甲", "乙", "丙"])]
+    footer = [{"姓名": "合计：3 人"}, {"姓名": "填表人：张三", "身份证号码": "联系电话：13912345678"},
+              {"姓名": "注：以上人员均已完成年度团籍注册"}]
+    job = upload(tmp_path, people + footer, actor=world.town_secretary, unit=world.town_a)
+    assert job.status == ImportJob.Status.READY, job.errors
+    job.refresh_from_db()
+    assert (job.total_rows, job.preview["skipped"]) == (3, [[5, "合计"], [6, "填表人"], [7, "注："]])
+    assert "13912345678" not in stored_text(job)  # only the marker word is kept
+    job = imports.commit_job(job, world.town_secretary)
+    assert job.status == ImportJob.Status.DONE and Person.objects.count() == 3
