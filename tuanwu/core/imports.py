@@ -399,7 +399,8 @@ class CsvSheet:
         with open(self.path, encoding=self.encoding, newline="") as fh:
             reader = csv.reader(fh, delimiter=self.delimiter)
             try:
-                yield from reader
+                for row in reader:
+                    yield [_csv_cell(cell) for cell in row]
             except csv.Error as exc:
                 raise ImportFileError(f"CSV 文件第 {reader.line_num} 行无法读取（{exc}），请在 Excel 中另存为 .xlsx 后上传") \
                     from exc
@@ -428,6 +429,20 @@ def _footer_marker(cells: list) -> str | None:
     # NFKC turns the full-width colon of “注：” into “:”.
     text = unicodedata.normalize("NFKC", first).strip().replace(" ", "")
     return next((shown for prefix, shown in _FOOTER_PREFIXES.items() if text.startswith(prefix)), None)
+
+
+# How systems keep long numbers as text in a CSV: ="650121…" (a formula Excel shows as its text)
+# or a leading apostrophe. Only digit strings are unwrapped: other text is kept as written.
+_CSV_FORMULA_TEXT_RE = re.compile(r'^="([0-9]+[Xx]?)"$')
+_CSV_APOSTROPHE_RE = re.compile(r"^['‘’`]([0-9]+[Xx]?)$")
+
+
+def _csv_cell(cell: str) -> str:
+    if cell and cell[0] in "='‘’`":
+        m = _CSV_FORMULA_TEXT_RE.match(cell.strip()) or _CSV_APOSTROPHE_RE.match(cell.strip())
+        if m:
+            return m.group(1)
+    return cell
 
 
 def _vertical_merges(sheet) -> dict[int, list[tuple[int, int, int]]]:

@@ -431,6 +431,22 @@ def test_a_csv_of_numbers_excel_wrote_in_scientific_notation_says_the_digits_are
 
 
 @pytest.mark.django_db
+def test_a_csv_keeps_numbers_as_text_the_ways_exports_do(world, tmp_path):
+    """="650121…" and a leading apostrophe are how exporting systems stop Excel from turning
+    a long number into 6.50121E+17; the number inside is read."""
+    rows = [member_row(i, branch="甲村团支部", today=TODAY) for i in range(2)]
+    numbers = [r["身份证号码"] for r in rows]
+    rows[0]["身份证号码"] = f'="{numbers[0]}"'
+    rows[1]["身份证号码"] = f"'{numbers[1]}"
+    rows[1]["手机号码"] = "'13912345678"
+    job = upload_csv(csv_bytes(rows, encoding="utf-8-sig"), actor=world.county_admin, unit=world.county)
+    assert job.status == ImportJob.Status.READY, job.errors
+    job = imports.commit_job(job, world.county_admin)
+    assert sorted(p.clear_id_number() for p in Person.objects.all()) == sorted(numbers)
+    assert Person.objects.get(name=rows[1]["姓名"]).clear_phone() == "13912345678"
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(("data", "message"), [
     (b"\x00\x01\x02PK", "无法读取该 CSV 文件：其中有非文本内容，请确认它是表格另存的 .csv 文件"),
     ("姓名,身份证号码\n".encode() + b"\xff\xfe\xfa\n", "无法识别 CSV 文件的文字编码，请在 Excel 中另存为 .xlsx 后上传"),
