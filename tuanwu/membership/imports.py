@@ -103,8 +103,8 @@ COLUMNS = [
            help="18 位，末位可以是 X；出生日期和性别由号码取得", example=["650121200501011234", "65012120040315234X"]),
     Column("gender", "性别", CHOICE, choices=tuple(Gender.choices), choice_aliases=(("男性", "male"), ("女性", "female")),
            help="可不填；填写时须与身份证号码一致", example=["男", "女"]),
-    Column("birth_date", "出生日期", DATE, aliases=("出生年月", "生日"),
-           help="可不填；填写时须与身份证号码一致", example=["", ""]),
+    Column("birth_date", "出生日期", TEXT, aliases=("出生年月", "生日"),
+           help="可不填；可以只写年月（如 2005-01、2005.01、2005年1月）；填写时须与身份证号码一致", example=["", ""]),
     Column("ethnicity", "民族", CHOICE, choices=tuple(ETHNICITY_CHOICES), choice_aliases=ETHNICITY_ALIASES,
            help="56 个民族或“其他”，可写“汉”“维吾尔”等简称；不填视为汉族", example=["汉族", "维吾尔族"]),
     Column("branch", "所在团支部", TEXT, required=True,
@@ -145,6 +145,12 @@ _MONTH_PATTERNS = [
 def parse_join_date(value: str) -> tuple[datetime.date, bool]:
     """A join date, or a join month (the national system exports 入团年月): (date, month_only).
     For a month, the date is its first day. Raises ValueError in Chinese."""
+    return parse_date_or_month(value, "入团年月")
+
+
+def parse_date_or_month(value: str, label: str) -> tuple[datetime.date, bool]:
+    """A date, or a month (2016-05, 2016.5, 2016年5月, 201605): (date, month_only); a month is
+    its first day. ``label`` names the column in the message for a month that does not exist."""
     if isinstance(value, str) and len(value) == 10 and _ISO_DATE_RE.match(value):  # how a date cell arrives (the column is text)
         try:
             return datetime.date.fromisoformat(value), False
@@ -156,7 +162,7 @@ def parse_join_date(value: str) -> tuple[datetime.date, bool]:
         if m:
             year, month = int(m.group(1)), int(m.group(2))
             if not 1 <= month <= 12:
-                raise ValueError(f"入团年月“{text}”不存在")
+                raise ValueError(f"{label}“{text}”不存在")
             return datetime.date(year, month, 1), True
     if re.fullmatch(r"\d{5}", text):  # an Excel serial read as text
         return pipeline.parse_date(int(text)), False
@@ -327,9 +333,18 @@ def validate_row(ctx: ImportContext, row: Row) -> None:
             info = parse_id_number(v["id_number"], today=today)
         except ValidationError as error:
             row.error("id_number", error.messages[0])
-    birth = info.birth_date if info else v.get("birth_date")
+    # Rosters often give 出生年月 as a month (2005.01): it is checked against the ID's month.
+    given_birth, birth_month_only = None, False
+    if v.get("birth_date"):
+        try:
+            given_birth, birth_month_only = parse_date_or_month(v["birth_date"], "出生年月")
+        except ValueError as exc:
+            row.error("birth_date", str(exc))
+    birth = info.birth_date if info else (None if birth_month_only else given_birth)
     if info is not None:
-        if v.get("birth_date") and v["birth_date"] != info.birth_date:
+        if given_birth is not None and (
+                given_birth.replace(day=1) != info.birth_date.replace(day=1) if birth_month_only
+                else given_birth != info.birth_date):
             row.error("birth_date", "出生日期与身份证号码不一致")
         if v.get("gender") and v["gender"] != info.gender:
             row.error("gender", "性别与身份证号码不一致")

@@ -530,3 +530,15 @@ def test_total_and_sign_off_lines_are_skipped_and_listed(world, tmp_path):
     assert "13912345678" not in stored_text(job)  # only the marker word is kept
     job = imports.commit_job(job, world.town_secretary)
     assert job.status == ImportJob.Status.DONE and Person.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_birth_month_as_rosters_write_it_is_checked_against_the_id(world, tmp_path):
+    birth = datetime.date(TODAY.year - 20, 3, 15)
+    rows = [{"姓名": name, "身份证号码": id_number(birth, i, male=True), "出生年月": given, "所在团支部": "甲村团支部",
+             "入团年月": f"{TODAY.year - 5}-06-01", "团员编号": f"{TODAY.year - 5}0000000{i}"}
+            for i, (name, given) in enumerate([("甲", f"{birth.year}.03"), ("乙", f"{birth.year}年3月"),
+                                               ("丙", birth), ("丁", f"{birth.year}.04"), ("戊", f"{birth.year}.13")])]
+    job = upload(tmp_path, rows, actor=world.town_secretary, unit=world.town_a)
+    assert row_errors(job) == {5: ["出生年月：出生日期与身份证号码不一致"],
+                               6: [f"出生年月：出生年月“{birth.year}.13”不存在"]}
