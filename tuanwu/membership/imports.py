@@ -40,7 +40,13 @@ from tuanwu.organisations import access
 from tuanwu.organisations.models import Unit
 from tuanwu.organisations.rules import Kind
 from tuanwu.people.bulk import build_person, person_audit_snapshot
-from tuanwu.people.idcard import mask_id_number, mask_phone, parse_id_number, validate_mobile
+from tuanwu.people.idcard import (
+    already_registered,
+    mask_id_number,
+    mask_phone,
+    parse_id_number,
+    validate_mobile,
+)
 from tuanwu.people.models import (
     ETHNIC_GROUPS,
     ETHNICITY_CHOICES,
@@ -446,7 +452,7 @@ def validate_batch(ctx: ImportContext, rows: list[Row]) -> None:
     # psycopg to build and parse, once per batch.
     for index in _existing(Person, "id_number_index", indexes):
         row = indexes[index]
-        row.error("id_number", f"该身份证号码（{mask_id_number(row.extra['id'])}）已在系统中登记，不能重复登记")
+        row.error("id_number", already_registered(mask_id_number(row.extra["id"])))
     numbers = {r.values["development_number"].strip(): r for r in rows
                if r.values.get("development_number") and not r.has_error("development_number")}
     for number in _existing(Membership, "development_number", numbers):

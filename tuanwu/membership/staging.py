@@ -35,7 +35,7 @@ from tuanwu.core.pinyin import search_text
 from tuanwu.organisations import access
 from tuanwu.organisations.models import Unit
 from tuanwu.people import bulk
-from tuanwu.people.idcard import mask_id_number, mask_phone
+from tuanwu.people.idcard import already_registered, mask_id_number, mask_phone
 from tuanwu.people.models import Person
 
 from .models import EXIT_STATUSES, Membership, MembershipEvent, StagedMember, Status
@@ -144,7 +144,7 @@ def _problems(ctx: ImportContext) -> list[tuple[int, str | None, str]]:
                     problems.append((row_number, "branch", MINOR_REFUSAL))
         cursor.execute(f"SELECT s.row_number, s.id_masked FROM {STAGED} s JOIN {Person._meta.db_table} p "
                        "ON p.id_number_index = s.id_number_index WHERE s.job_id = %s", [job.pk])
-        problems += [(row, "id_number", f"该身份证号码（{masked}）已在系统中登记，不能重复登记")
+        problems += [(row, "id_number", already_registered(masked))
                      for row, masked in cursor.fetchall()]
         cursor.execute(f"SELECT s.row_number, s.development_number FROM {STAGED} s "
                        f"JOIN {Membership._meta.db_table} m ON m.development_number = s.development_number "

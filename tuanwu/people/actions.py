@@ -20,7 +20,7 @@ from tuanwu.organisations import access
 from tuanwu.organisations.access import RecordClass
 from tuanwu.organisations.models import Unit
 
-from .idcard import mask_id_number, mask_phone, parse_id_number, validate_mobile
+from .idcard import already_registered, mask_id_number, mask_phone, parse_id_number, validate_mobile
 from .models import (
     ETHNICITY_CHOICES,
     Education,
@@ -108,7 +108,7 @@ def _clean(data: dict, *, person: Person | None, today: datetime.date) -> dict:
                 duplicate = duplicate.exclude(pk=person.pk)
             if duplicate.exists():
                 # Name no one: the other record may be outside the actor's scope.
-                raise DomainError("该身份证号码已在系统中登记，不能重复登记", field="id_number")
+                raise DomainError(already_registered(), field="id_number")
         else:
             clean["id_number"] = ""
     for key in ("phone", "guardian_phone"):

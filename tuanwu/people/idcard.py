@@ -84,3 +84,11 @@ def mask_phone(phone: str) -> str:
     if not phone:
         return ""
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) > 7 else "*" * len(phone)
+
+
+def already_registered(masked: str = "") -> str:
+    """The refusal for an ID number the registry already holds. It names no one (the record may be
+    outside the user's scope) and points to the transfer, which is what a person who moved in
+    needs instead of a second record."""
+    number = f"（{masked}）" if masked else ""
+    return f"该身份证号码{number}已在系统中登记，不能重复登记；如本人是从其他团组织转来，请通过“组织关系转接”办理转入"

@@ -16,7 +16,7 @@ from tuanwu.core.models import AuditEvent, ImportJob
 from tuanwu.membership.imports import mask_digits, parse_join_date
 from tuanwu.membership.models import Membership, MembershipEvent, Status
 from tuanwu.membership.testing import NATIONAL_HEADERS, RECOGNISED, id_number, member_row, write_workbook
-from tuanwu.people.idcard import check_digit
+from tuanwu.people.idcard import already_registered, check_digit
 from tuanwu.people.models import ETHNICITY_CHOICES, Person
 from tuanwu.people.queries import PersonFilters, people_for
 from tuanwu.people.testing import make_person
@@ -308,7 +308,7 @@ def _corrupt(rows: list[dict], existing: list[str]) -> dict[int, str]:
             row["出生日期"] = ""
             row["性别"] = ""
             masked = number[:6] + "********" + number[-4:]
-            expected[excel] = f"身份证号码：该身份证号码（{masked}）已在系统中登记，不能重复登记"
+            expected[excel] = "身份证号码：" + already_registered(masked)
         elif kind == 7:
             row["手机号码"] = "1234"
             expected[excel] = "手机号码：手机号码应为 11 位数字，以 13 至 19 开头"

@@ -193,7 +193,8 @@ def test_duplicate_id_is_refused_without_naming_the_other_record(world):
     c = client_for(world.branch_secretary)
     response = c.post(reverse("people:create", args=[world.branch_a1.pk]),
                       {"name": "王六", "id_number": number, "ethnicity": "汉族", "political_status": "masses"})
-    assert response.context["form"].errors["id_number"] == ["该身份证号码已在系统中登记，不能重复登记"]
+    assert response.context["form"].errors["id_number"] == [
+        "该身份证号码已在系统中登记，不能重复登记；如本人是从其他团组织转来，请通过“组织关系转接”办理转入"]
     assert "别处的人" not in response.content.decode()
 
 
