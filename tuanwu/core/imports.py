@@ -248,10 +248,11 @@ def all_specs() -> list[ImportSpec]:
 
 
 def normalise_header(text) -> str:
-    """Compare headers the way a person would: ignore spaces, full-width forms, “*” marks and case."""
+    """Compare headers the way a person would: ignore spaces and line breaks, full-width forms,
+    “*” marks, a trailing colon (“姓名：”) and case."""
     text = unicodedata.normalize("NFKC", str(text or ""))
     text = re.sub(r"[\s*※]+", "", text)
-    return text.strip().lower()
+    return text.strip().lower().rstrip(":")
 
 
 def _without_note(norm: str) -> str:

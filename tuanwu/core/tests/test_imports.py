@@ -155,6 +155,8 @@ def test_header_matching_ignores_spaces_width_marks_and_notes():
     assert imports.match_header(spec, "成立日期（格式：2023-01-05）") == "founded_on"
     assert imports.match_header(spec, "联系电话") == "admin_phone"
     assert imports.match_header(spec, "备注") is None
+    assert imports.match_header(spec, "组织\n名称") == "name"  # a header cell with a line break
+    assert imports.match_header(spec, "上级组织：") == "parent"
 
 
 def test_registry_finds_the_units_kind():
