@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -117,12 +118,29 @@ def column_widths(headers: Sequence[str], sample: Iterable[Sequence]) -> list[in
     return [max(6, min(_MAX_WIDTH, w)) for w in widths]
 
 
+# A column of long digit strings (ID numbers, phones, 团员编号, masked or not) is text-formatted:
+# a number typed or pasted into it while someone edits the file stays text instead of becoming an
+# Excel number that keeps 15 digits.
+_LONG_DIGITS_RE = re.compile(r"^[0-9*]{10,}[0-9Xx*]$")
+
+
+def _digit_text_columns(width: int, sample: Sequence[Sequence]) -> set[int]:
+    found = set()
+    for col in range(width):
+        values = [row[col] for row in sample if col < len(row) and row[col] not in (None, "")]
+        if values and all(isinstance(v, str) and _LONG_DIGITS_RE.match(v) for v in values):
+            found.add(col)
+    return found
+
+
 def write_sheet(workbook, worksheet, headers: Sequence[str], rows: Iterable[Sequence], formats: Formats) -> int:
     """Header row (bold, frozen), sized columns, then every row; returns the number of data rows."""
     iterator = iter(rows)
     sample = list(islice(iterator, _WIDTH_SAMPLE_ROWS))
+    text_columns = _digit_text_columns(len(headers), sample)
+    text = workbook.add_format({"num_format": "@"}) if text_columns else None
     for i, width in enumerate(column_widths(headers, sample)):
-        worksheet.set_column(i, i, width)
+        worksheet.set_column(i, i, width, text if i in text_columns else None)
     worksheet.freeze_panes(1, 0)
     for col, header in enumerate(headers):
         worksheet.write_string(0, col, neutralise(str(header)), formats.header)
@@ -131,7 +149,7 @@ def write_sheet(workbook, worksheet, headers: Sequence[str], rows: Iterable[Sequ
         for row in chunk:
             count += 1
             for col, value in enumerate(row):
-                write_cell(worksheet, count, col, value, formats)
+                write_cell(worksheet, count, col, value, formats, text if col in text_columns else None)
     return count
 
 

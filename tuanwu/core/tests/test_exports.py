@@ -38,6 +38,20 @@ def test_formula_injection_is_neutralised_and_values_keep_their_types():
     ]
 
 
+def test_columns_of_long_digit_strings_are_text_formatted(tmp_path):
+    """Edited in Excel, an exported ID number or phone stays text (not a 15-digit number)."""
+    from tuanwu.testing.xlsx import cell_format, column_formats
+
+    rows = [["王伟", "650121200501011234", "650121********1234", "13912345678", 18, "202012345678"],
+            ["李娜", "65012120050101123X", "", "", 20, ""]]
+    response = exports.xlsx_response("a.xlsx", "S", ["姓名", "身份证号码", "脱敏", "手机", "年龄", "编号"], rows)
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(b"".join(response.streaming_content))
+    assert {c: f for c, f in column_formats(path).items() if f == "@"} == {2: "@", 3: "@", 4: "@", 6: "@"}
+    assert (cell_format(path, "B2"), cell_format(path, "A2"), cell_format(path, "E2")) == ("@", "General", "General")
+    assert CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[2][1] == "65012120050101123X"
+
+
 def test_no_formula_cells_are_written():
     response = exports.xlsx_response("a.xlsx", "S", ["公式"], [["=1+1"], ["=SUM(A1:A2)"]])
     data = b"".join(response.streaming_content)
@@ -46,7 +60,7 @@ def test_no_formula_cells_are_written():
     assert "<f>" not in sheet
 
 
-def test_response_headers_bold_header_and_no_temp_file_left():
+def test_response_headers_bold_header_and_no_temp_file_left(db):  # close() signals request_finished, which touches connections
     before = set(glob.glob(os.path.join(tempfile.gettempdir(), "tuanwu-export-*")))
     response = exports.xlsx_response("组织名单_甲镇.xlsx", "组织名单", ["名称"], iter([["甲村团支部"]] * 3))
     assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
