@@ -1323,6 +1323,8 @@ def template_path(spec: ImportSpec, rows_with_dropdowns: int = 2000) -> str:
         "3. 上传后系统先逐行检查，有任何错误都不会写入，并列出每个错误所在的行和列；改正后重新上传即可。",
         "4. 全部检查通过后会显示预览，确认后一次性全部导入。",
         *spec.instructions,
+        "注：本表中文字列（如身份证号码、手机号码）已设为“文本”格式，长数字不会被 Excel 改成 6.50121E+17；"
+        "从别的表格复制时请用“选择性粘贴 → 数值”，以免把原来的数字格式一起粘贴进来。",
     ]
     for line in lines:
         guide.write_string(r, 0, line)
