@@ -63,6 +63,17 @@ def import_upload(request, unit, kind):
     }, status=400 if error else 200)
 
 
+def _errors_by_column(errors: list[dict]) -> list[tuple[str, int]]:
+    """How many rows each column fails in, most first: in a large file one cause (a column of
+    numbers Excel has cut, a branch spelt another way) usually accounts for most errors, and the
+    list of single errors shows only its first rows. Empty when one column or fewer is involved."""
+    rows: dict[str, set] = {}
+    for e in errors:
+        rows.setdefault(e.get("column") or "表头", set()).add(e.get("row"))
+    counts = sorted(((column, len(found)) for column, found in rows.items()), key=lambda item: (-item[1], item[0]))
+    return counts if len(counts) > 1 else []
+
+
 def _detail_context(request, job: ImportJob, **extra) -> dict:
     spec = _spec_or_404(job.kind)
     errors = job.errors or []
@@ -70,6 +81,7 @@ def _detail_context(request, job: ImportJob, **extra) -> dict:
         "job": job, "spec": spec, "unit": job.unit, "errors": errors[:MAX_ERRORS_SHOWN],
         "errors_total": len(errors), "errors_truncated": len(errors) > MAX_ERRORS_SHOWN,
         "bad_rows": len({e["row"] for e in errors if e.get("row")}),
+        "errors_by_column": _errors_by_column(errors),
         "running": job.status in imports.RUNNING,
         "result_text": imports.result_text(job) if job.status == ImportJob.Status.DONE else "",
         "preview_counts": _counts_in_order(job.preview or {}),

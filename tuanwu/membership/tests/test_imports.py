@@ -542,3 +542,18 @@ def test_a_birth_month_as_rosters_write_it_is_checked_against_the_id(world, tmp_
     job = upload(tmp_path, rows, actor=world.town_secretary, unit=world.town_a)
     assert row_errors(job) == {5: ["出生年月：出生日期与身份证号码不一致"],
                                6: [f"出生年月：出生年月“{birth.year}.13”不存在"]}
+
+
+@pytest.mark.django_db
+def test_the_error_page_counts_failing_rows_per_column(world, tmp_path, client):
+    """In a large file one cause usually accounts for most errors: the page says which column."""
+    from django.urls import reverse
+
+    birth = datetime.date(TODAY.year - 20, 3, 1)
+    rows = [{"姓名": f"甲{i}", "身份证号码": int(id_number(birth, i, male=True)) if i < 3 else id_number(birth, i, male=True),
+             "所在团支部": "丙村团支部" if i == 3 else "甲村团支部", "入团年月": f"{TODAY.year - 5}-06-01",
+             "团员编号": f"{TODAY.year - 5}0000000{i}"} for i in range(5)]
+    job = upload(tmp_path, rows, actor=world.town_secretary, unit=world.town_a)
+    client.force_login(world.town_secretary)
+    page = client.get(reverse("core:import_detail", args=[job.pk])).content.decode()
+    assert "按列：身份证号码 3 行、所在团支部 1 行。" in page
