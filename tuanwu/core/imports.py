@@ -310,6 +310,7 @@ class SheetRows:
         self._first = first  # rows before this index are skipped (the header and above)
         self._count: int | None = None
         self._merges = _vertical_merges(sheet)
+        self.skipped: list[tuple[int, str]] = []  # filled by each iteration (see __iter__)
 
     def all(self) -> Iterator[tuple[int, list]]:
         """(0-based row index, cells) for every row, blank ones included. A cell merged down over
@@ -679,8 +680,7 @@ def cell_parser(col: Column) -> Callable[[Any], Any]:
                 text = value.strip()
                 if not text:
                     return None
-                if "E" in text or "e" in text:
-                    _refuse_lost_digits(text)
+                _refuse_lost_digits(text)
             elif not value.strip():
                 return None
             else:
@@ -940,7 +940,7 @@ def validate(ctx: ImportContext, progress: Callable[[int], None] | None = None,
         if progress:
             progress(count)
     collect(batch)
-    skipped = list(getattr(sheet.rows, "skipped", []))
+    skipped = list(sheet.rows.skipped)
     # The cells now live on as parsed rows: free them before a commit allocates its own objects.
     sheet.rows = []
     for memo in _CHOICE_MEMOS.values():

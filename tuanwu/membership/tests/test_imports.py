@@ -542,6 +542,7 @@ def test_a_birth_month_as_rosters_write_it_is_checked_against_the_id(world, tmp_
     job = upload(tmp_path, rows, actor=world.town_secretary, unit=world.town_a)
     assert row_errors(job) == {5: ["出生年月：出生日期与身份证号码不一致"],
                                6: [f"出生年月：出生年月“{birth.year}.13”不存在"]}
+    assert Person.objects.count() == 0
 
 
 @pytest.mark.django_db
@@ -557,3 +558,4 @@ def test_the_error_page_counts_failing_rows_per_column(world, tmp_path, client):
     client.force_login(world.town_secretary)
     page = client.get(reverse("core:import_detail", args=[job.pk])).content.decode()
     assert "按列：身份证号码 3 行、所在团支部 1 行。" in page
+    assert Person.objects.count() == 0
