@@ -212,6 +212,9 @@ TASKS = {
 
 # Rows above which an import is validated and committed by the background worker.
 TUANWU_IMPORT_BACKGROUND_ROWS = env.int("TUANWU_IMPORT_BACKGROUND_ROWS", default=500)
+# From this many rows, a members check stages its clean rows (pinyin, encryption, COPY) in a
+# helper process while it goes on validating: two cores instead of one. 0: never.
+TUANWU_IMPORT_PARALLEL_ROWS = env.int("TUANWU_IMPORT_PARALLEL_ROWS", default=20000)
 
 LOGGING = {
     "version": 1,

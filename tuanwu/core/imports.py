@@ -151,7 +151,10 @@ class Staging:
     - ``commit(ctx) -> (result, problems)`` re-checks what may have changed since the check (the
       tree, the committer's permissions, duplicates against the registry) in a few queries and
       writes everything if nothing did; ``problems`` are (row number, column key, message), and
-      when there are any nothing is written.
+      when there are any nothing is written;
+    - ``finish(ctx)`` (optional) is called once after a check's last batch, whatever the outcome
+      and before the staged rows are counted or discarded: ``stage`` may hand work to another
+      process, and this waits for it (raising its failure).
     """
 
     stage: Callable[[ImportContext, list[Row]], None]
@@ -159,6 +162,7 @@ class Staging:
     count: Callable[[ImportJob], int]
     fingerprint: Callable[[ImportContext], str]
     commit: Callable[[ImportContext], tuple[dict, list[tuple[int, str | None, str]]]]
+    finish: Callable[[ImportContext], None] | None = None
 
 
 @dataclass
@@ -994,8 +998,21 @@ def check_job(job: ImportJob) -> ImportJob:
             if staging:
                 staging.stage(ctx, batch)
 
+    def finish_staging() -> None:
+        if staging and staging.finish:
+            staging.finish(ctx)
+
     try:
-        outcome = validate(ctx, progress, on_batch=keep if spec.streaming else None)
+        try:
+            outcome = validate(ctx, progress, on_batch=keep if spec.streaming else None)
+        except BaseException:
+            # The check's own failure is what the user is told; the staging's is only logged.
+            try:
+                finish_staging()
+            except Exception:
+                logger.exception("staging failed too (job %s)", job.pk)
+            raise
+        finish_staging()
     except ImportFileError as exc:
         _discard_staged(job)
         return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", exc.message)], staging={})

@@ -92,10 +92,12 @@ def name_tokens(name: str) -> tuple[list[str], list[str]]:
     return full, initials
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def search_text(name: str) -> str:
     """The value stored in the pinyin search column: unique tokens, space-separated. Cached:
-    a county's registry repeats common names (王伟, 李娜 …) many times over."""
+    a county's registry repeats common names (王伟, 李娜 …) many times over. The cache is kept
+    small: most names of a large import are distinct, and 65,536 of them held ~20 MB of an
+    import's memory for few hits (the common names stay cached either way)."""
     full, initials = name_tokens(name)
     return " ".join(dict.fromkeys(full + initials))
 

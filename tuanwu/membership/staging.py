@@ -20,10 +20,12 @@ staged import's trail reads exactly like one written row by row (a test compares
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import uuid
 from collections import Counter
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -54,38 +56,191 @@ STAGED_COLUMNS = (
 # At the check
 
 
-def stage(ctx: ImportContext, rows: list[Row]) -> None:
-    """Prepare a clean batch as it will be stored (ciphertexts, blind indexes, pinyin, masked
-    numbers; ids drawn from the registry's sequences) and COPY it into the staging table."""
+def _payload(ctx: ImportContext, row: Row) -> tuple:
+    """What a clean row stores, before the costly columns (pinyin, ciphertexts, blind indexes,
+    masked numbers): cheap to take from the row, and all the staging helper needs."""
     from .imports import _political_status, status_since
 
+    v, extra = row.values, row.extra
+    status = extra["status"]
+    is_exit = status in EXIT_STATUSES
+    return (
+        row.number, extra["branch"]["unit"].pk, str(v["branch"])[:300], extra["birth"] > ctx.state["minor_cutoff"],
+        extra["name"], extra["gender"], v.get("ethnicity") or "汉族", extra["birth"],
+        extra["id"], extra["phone"], extra["id_index"],
+        v.get("education") or "", v.get("occupation") or "", _political_status(status, v.get("political_status")),
+        status, status_since(status, extra["joined_on"], v.get("exit_on"), ctx.state["today"]), extra["joined_on"],
+        (v.get("member_card_number") or "").strip(), (v.get("development_number") or "").strip(),
+        v.get("exit_on") if is_exit else None, (v.get("exit_reason") or "").strip() if is_exit else "",
+    )
+
+
+def _staged_rows(job_id: int, payloads: list[tuple], ids: list[tuple[int, int]], cipher: crypto.FieldCipher):
+    """The staging table's rows (STAGED_COLUMNS) for payloads and their drawn (person, membership) ids."""
+    for payload, (person_id, membership_id) in zip(payloads, ids, strict=True):
+        (number, branch_id, branch_text, is_minor, name, gender, ethnicity, birth, id_number, phone, id_index,
+         *rest) = payload
+        yield (
+            job_id, number, person_id, membership_id, branch_id, branch_text, is_minor, name, search_text(name),
+            gender, ethnicity, birth, *bulk.protected_columns(id_number, phone, id_index, cipher),
+            mask_id_number(id_number), mask_phone(phone), *rest,
+        )
+
+
+ID_SQL = ("SELECT nextval(pg_get_serial_sequence(%s, 'id')), nextval(pg_get_serial_sequence(%s, 'id')) "
+          "FROM generate_series(1, %s)")
+COPY_SQL = f"COPY {STAGED} ({', '.join(STAGED_COLUMNS)}) FROM STDIN"
+
+
+def _stage_batch(cursor, job_id: int, payloads: list[tuple], cipher: crypto.FieldCipher) -> None:
+    """Draw the batch's ids from the registry's sequences and COPY its staged rows (a psycopg cursor)."""
+    cursor.execute(ID_SQL, [Person._meta.db_table, Membership._meta.db_table, len(payloads)])
+    ids = cursor.fetchall()
+    with cursor.copy(COPY_SQL) as copy:
+        for staged in _staged_rows(job_id, payloads, ids, cipher):
+            copy.write_row(staged)
+
+
+def stage(ctx: ImportContext, rows: list[Row]) -> None:
+    """Prepare a clean batch as it will be stored (ciphertexts, blind indexes, pinyin, masked
+    numbers; ids drawn from the registry's sequences) and COPY it into the staging table; for a
+    large file, hand it to the staging helper process instead (see ``StagingHelper``)."""
+    payloads = [_payload(ctx, row) for row in rows]
+    helper = ctx.state.get("staging_helper")
+    if helper is None and parallel(ctx):
+        # Started at the first clean batch, once the sheet is read: the file's cells are then
+        # shared with the helper and stay so (nobody writes them), while the memory the reading
+        # itself took for a moment is already given back.
+        helper = ctx.state["staging_helper"] = StagingHelper(ctx.job.pk)
+    if helper is not None:
+        helper.send(payloads)
+        return
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')), nextval(pg_get_serial_sequence(%s, 'id')) "
-            "FROM generate_series(1, %s)", [Person._meta.db_table, Membership._meta.db_table, len(rows)])
-        ids = cursor.fetchall()
-    job_id, today, cutoff = ctx.job.pk, ctx.state["today"], ctx.state["minor_cutoff"]
-    cipher = crypto.field_cipher()
+        _stage_batch(cursor.cursor, ctx.job.pk, payloads, crypto.field_cipher())
 
-    def prepared():
-        for row, (person_id, membership_id) in zip(rows, ids, strict=True):
-            v, extra = row.values, row.extra
-            number, phone, status, name = extra["id"], extra["phone"], extra["status"], extra["name"]
-            is_exit = status in EXIT_STATUSES
-            yield (
-                job_id, row.number, person_id, membership_id, extra["branch"]["unit"].pk, str(v["branch"])[:300],
-                extra["birth"] > cutoff, name, search_text(name), extra["gender"], v.get("ethnicity") or "汉族",
-                extra["birth"], *bulk.protected_columns(number, phone, extra["id_index"], cipher),
-                mask_id_number(number), mask_phone(phone), v.get("education") or "", v.get("occupation") or "",
-                _political_status(status, v.get("political_status")), status,
-                status_since(status, extra["joined_on"], v.get("exit_on"), today), extra["joined_on"],
-                (v.get("member_card_number") or "").strip(), (v.get("development_number") or "").strip(),
-                v.get("exit_on") if is_exit else None, (v.get("exit_reason") or "").strip() if is_exit else "",
-            )
 
-    from tuanwu.core.bulk import copy_rows
+def finish(ctx: ImportContext) -> None:
+    """After the check's last batch, whatever its outcome: wait for the staging helper, if one
+    was started, to have stored everything it was given (or raise its failure)."""
+    helper = ctx.state.pop("staging_helper", None)
+    if helper is not None:
+        ctx.state["staging_helper_figures"] = helper.finish()
 
-    copy_rows(STAGED, STAGED_COLUMNS, prepared())
+
+def parallel(ctx: ImportContext) -> bool:
+    threshold = settings.TUANWU_IMPORT_PARALLEL_ROWS
+    return bool(threshold) and (ctx.job.total_rows or 0) >= threshold
+
+
+class StagingHelperError(RuntimeError):
+    pass
+
+
+class StagingHelper:
+    """A forked process that computes the costly columns of clean rows and COPYs them into the
+    staging table, while the check goes on validating the next rows.
+
+    Why: the check is Python work on one core (reading, validating, then pinyin, encryption and
+    blind indexes for every clean row); the machine has more. Validation stays in the checking
+    process, in file order, as before; the helper takes only what a clean row stores. It holds
+    clear ID and phone numbers only in memory, received over a pipe from its parent, as the
+    checking process itself does.
+
+    The helper opens its own database connection (the parent's is never touched in the child:
+    its socket is shared, and closing it there would end the parent's session) and stores all
+    rows in one transaction, committed when the parent says the last batch was sent: if it
+    fails or the parent dies, nothing of it is staged. ``finish`` returns its figures (peak
+    memory, seconds) or raises ``StagingHelperError``.
+    """
+
+    def __init__(self, job_id: int):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.pipe, child_end = context.Pipe()
+        self.process = context.Process(target=_helper_main, args=(child_end, job_id), daemon=True,
+                                       name=f"tuanwu-staging-{job_id}")
+        # The collector writes into every object it examines: a full collection in either
+        # process would copy all their shared pages. Objects alive now are left out of
+        # collections until the helper is done (gc.freeze, as Python's documentation advises
+        # before a fork); they were alive anyway.
+        gc.collect()
+        gc.freeze()
+        try:
+            self.process.start()
+        except BaseException:
+            gc.unfreeze()
+            raise
+        child_end.close()
+
+    def send(self, payloads: list[tuple]) -> None:
+        try:
+            self.pipe.send(payloads)
+        except (BrokenPipeError, OSError) as exc:
+            # The helper died: its failure is reported by finish(), which the check always calls.
+            raise StagingHelperError("staging helper is gone") from exc
+
+    def finish(self) -> dict:
+        try:
+            try:
+                self.pipe.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+            try:
+                outcome = self.pipe.recv()
+            except EOFError:
+                outcome = {"error": "staging helper exited without an answer"}
+        finally:
+            self.pipe.close()
+            self.process.join()
+            gc.unfreeze()
+        if "error" in outcome:
+            raise StagingHelperError(outcome["error"])
+        return outcome
+
+
+def _private_mb() -> float | None:
+    """Memory of this process not shared with its parent (what the helper adds), in MB."""
+    try:
+        with open("/proc/self/smaps_rollup") as rollup:
+            kb = sum(int(line.split()[1]) for line in rollup if line.startswith(("Private_Clean", "Private_Dirty")))
+    except OSError:
+        return None
+    return kb / 1024
+
+
+def _helper_main(pipe, job_id: int) -> None:
+    """The helper process: batches of payloads until None, then commit and answer."""
+    import resource
+    import time
+    import traceback
+
+    started = time.perf_counter()
+    waiting = 0.0
+    try:
+        # The database settings as Django would connect, on a connection of our own.
+        conn = connection.Database.connect(**connection.get_connection_params())
+        cipher = crypto.field_cipher()
+        with conn.cursor() as cursor:
+            while True:
+                asked = time.perf_counter()
+                payloads = pipe.recv()
+                waiting += time.perf_counter() - asked
+                if payloads is None:
+                    break
+                _stage_batch(cursor, job_id, payloads, cipher)
+        conn.commit()
+        conn.close()
+        pipe.send({"seconds": time.perf_counter() - started, "waiting": waiting,
+                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                   "private_mb": _private_mb()})
+    except EOFError:
+        pass  # the parent went away: nothing is committed
+    except BaseException:
+        try:
+            pipe.send({"error": traceback.format_exc()})
+        except OSError:
+            pass
 
 
 def discard(job: ImportJob) -> None:
@@ -255,4 +410,4 @@ def commit(ctx: ImportContext) -> tuple[dict, list[tuple[int, str | None, str]]]
             **{f"status_{status}": n for status, n in sorted(by_status.items())}}, []
 
 
-STAGING = Staging(stage=stage, discard=discard, count=count, fingerprint=fingerprint, commit=commit)
+STAGING = Staging(stage=stage, discard=discard, count=count, fingerprint=fingerprint, commit=commit, finish=finish)

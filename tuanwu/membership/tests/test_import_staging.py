@@ -210,3 +210,97 @@ def test_the_finished_page_says_what_was_registered(world, tmp_path, client):
     page = client.get(response["Location"]).content.decode()
     assert "新登记人员 4 人（入团申请人 1 人、团员 3 人）。" in page
     assert describe_result({"people": 0}) == "新登记人员 0 人"
+
+
+# ---------------------------------------------------------------------------------------------
+# The staging helper (a forked process) for large files. It commits on its own connection, so
+# these tests run outside the test transaction (django_db(transaction=True)).
+
+
+@pytest.fixture
+def helper(settings, monkeypatch):
+    """Every check goes through the staging helper, in batches of 7 rows; records each helper."""
+    from tuanwu.membership import staging
+
+    settings.TUANWU_IMPORT_PARALLEL_ROWS = 1
+    monkeypatch.setattr(imports.get_spec("members"), "batch_rows", 7)
+    started = []
+
+    class Recorded(staging.StagingHelper):
+        def __init__(self, job_id):
+            super().__init__(job_id)
+            started.append(self)
+
+    monkeypatch.setattr(staging, "StagingHelper", Recorded)
+    return started
+
+
+def staged_rows(job) -> dict[int, dict]:
+    from tuanwu.core import crypto
+
+    rows = {}
+    for staged in StagedMember.objects.filter(job=job).values():
+        for column in ("id_number_encrypted", "phone_encrypted"):
+            staged[column] = crypto.decrypt(staged[column]) if staged[column] else ""
+        for column in ("id", "job_id", "new_person_id", "new_membership_id"):
+            staged.pop(column)
+        rows[staged["row_number"]] = staged
+    return rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_check_stages_in_the_helper_exactly_what_it_stages_itself(world, tmp_path, helper, settings):
+    import gc
+
+    rows = [member_row(i, branch="甲村团支部" if i % 3 else "甲镇团委/乙村团支部", today=TODAY) for i in range(30)]
+    rows[4]["姓名"] = "单  伟"  # normalised and pinyin'd in the helper as in the check
+    job = upload(tmp_path, rows, actor=world.county_admin, unit=world.county)
+    assert job.status == ImportJob.Status.READY, job.errors
+    assert len(helper) == 1 and not helper[0].process.is_alive()
+    assert gc.get_freeze_count() == 0, "the collector is back to normal once the helper is done"
+    assert staged_count(job) == job.staging["rows"] == 30
+
+    settings.TUANWU_IMPORT_PARALLEL_ROWS = 0
+    itself = upload(tmp_path, rows, actor=world.county_admin, unit=world.county, name="同一文件.xlsx")
+    assert len(helper) == 1, "below the threshold the check stages in its own process"
+    assert staged_rows(job) == staged_rows(itself)
+    StagedMember.objects.filter(job=itself).delete()
+
+    # The checking process's own database session survived the fork: the commit uses it.
+    job = imports.commit_job(job, world.county_admin)
+    assert job.status == ImportJob.Status.DONE, job.errors
+    assert Person.objects.count() == Membership.objects.count() == 30
+    for row in rows:
+        person = Person.objects.get(id_number_index=id_number_index(row["身份证号码"]))
+        assert person.clear_id_number() == row["身份证号码"] and person.name_pinyin == search_text(person.name)
+    assert Person.objects.filter(name="单伟", name_pinyin__contains="shanwei").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_helper_fails_the_check_and_stages_nothing(world, tmp_path, helper, monkeypatch, caplog):
+    import gc
+
+    from tuanwu.membership import staging
+
+    def broken(cursor, job_id, payloads, cipher):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(staging, "_stage_batch", broken)  # inherited by the forked helper
+    rows = [member_row(i, branch="甲村团支部", today=TODAY) for i in range(30)]
+    job = upload(tmp_path, rows, actor=world.county_admin, unit=world.county)
+    assert job.status == ImportJob.Status.FAILED
+    assert [e["message"] for e in job.errors] == [imports.SYSTEM_ERROR]
+    assert "disk full" in caplog.text, "the helper's failure is logged with its cause"
+    assert staged_count(job) == 0 and job.staging == {}
+    assert gc.get_freeze_count() == 0
+    assert not helper[0].process.is_alive()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_after_the_helper_staged_some_batches_leaves_nothing_staged(world, tmp_path, helper):
+    rows = [member_row(i, branch="甲村团支部", today=TODAY) for i in range(30)]
+    rows[25]["性别"] = "未知"  # three batches of 7 went to the helper before this one
+    job = upload(tmp_path, rows, actor=world.county_admin, unit=world.county)
+    assert job.status == ImportJob.Status.INVALID
+    assert [(e["row"], e["column"]) for e in job.errors] == [(27, "性别")]
+    assert len(helper) == 1 and staged_count(job) == 0 and job.staging == {}
