@@ -2,8 +2,9 @@
 
 A name is indexed under every reading of its polyphonic characters (单 → dan/shan/chan, 曾 →
 zeng/ceng, 解 → jie/xie) because surnames often take the rarer reading and a secretary types
-what they hear. Readings are cached per character: pypinyin costs about 3 s per 100,000 names
-uncached, and names reuse a few thousand characters.
+what they hear. The readings come from a table of every character's readings
+(``data/pinyin_readings.txt``, made from pypinyin's dictionary by ``pinyin_source``): pypinyin
+itself is not imported, its phrase dictionary would cost 57 MB in every process.
 
 The tokens are stored space-separated in one text column (``Person.name_pinyin``) and searched
 as token prefixes (``(^| )query``) on a trigram index.
@@ -16,11 +17,11 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pypinyin import Style, pinyin
+from .pinyin_source import TABLE
 
 # Readings combined per name are capped: a long transliterated name of polyphonic characters
-# would otherwise produce hundreds of strings. The first reading of each character (pypinyin's
-# most common one) comes first, so the cap drops only unusual combinations.
+# would otherwise produce hundreds of strings. The first reading of each character (the most
+# common one, as pypinyin orders them) comes first, so the cap drops only unusual combinations.
 MAX_COMBINATIONS = 16
 
 MIDDLE_DOT = "\u00b7"
@@ -55,13 +56,24 @@ def _is_han(char: str) -> bool:
     return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\U00020000" <= char <= "\U0002ffff"
 
 
-@lru_cache(maxsize=20000)
+_READINGS: dict[str, tuple[str, ...]] = {}
+
+
+def _table() -> dict[str, tuple[str, ...]]:
+    """The readings table, read once per process on first use (≈ 6 MB)."""
+    if not _READINGS:
+        syllables: dict[str, str] = {}  # one string object per syllable, shared by all characters
+        with open(TABLE, encoding="utf-8") as source:
+            for line in source:
+                char, _, text = line.rstrip("\n").partition("\t")
+                _READINGS[char] = tuple(syllables.setdefault(r, r) for r in text.split(" "))
+    return _READINGS
+
+
 def readings(char: str) -> tuple[str, ...]:
     """Every pinyin reading of one character (no tones), most common first; () for separators."""
     if _is_han(char):
-        found = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
-        result = tuple(dict.fromkeys(r for r in (found[0] if found else []) if r.isascii() and r.isalpha()))
-        return result or ()
+        return _table().get(char, ())
     if char.isascii() and char.isalnum():
         return (char.lower(),)
     return ()

@@ -132,6 +132,22 @@ def test_pinyin_tokens_cover_every_reading(name, tokens):
     assert set(search_text(name).split()) == tokens
 
 
+def test_the_readings_table_is_what_the_installed_pypinyin_gives_and_pypinyin_is_not_loaded():
+    import subprocess
+    import sys
+
+    from tuanwu.core import pinyin, pinyin_source
+
+    # Every character, every reading, in pypinyin's order: exactly what pinyin() said before.
+    assert pinyin_source.TABLE.read_text(encoding="utf-8") == pinyin_source.table_text(pinyin_source.source_readings())
+    assert pinyin.readings("单") == ("dan", "chan", "shan") and pinyin.readings("绿") == ("lv", "lu")
+    assert pinyin.readings("\u5159") == ()  # a Han character pypinyin has no reading for
+    # A process that indexes names does not import pypinyin (its phrase dictionary is 57 MB).
+    probe = ("import sys; from tuanwu.core.pinyin import search_text; assert search_text('曾解') ; "
+             "print(sorted(m for m in sys.modules if m.startswith('pypinyin')))")
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout == "[]\n"
+
+
 def test_pinyin_combinations_are_capped():
     full, initials = name_tokens("单解曾单解曾单解")
     assert len(full) == 16 and len(initials) == 16
