@@ -217,8 +217,8 @@ def instrument() -> None:
     staging._helper_main = instrumented_helper
     finish = staging.STAGING.finish
 
-    def finish_and_keep(ctx):
-        finish(ctx)
+    def finish_and_keep(ctx, keep):
+        finish(ctx, keep)
         HELPER.update(ctx.state.get("staging_helper_figures") or {})
 
     staging.STAGING.finish = timed("helper wait", finish_and_keep)

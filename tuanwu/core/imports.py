@@ -152,9 +152,10 @@ class Staging:
       tree, the committer's permissions, duplicates against the registry) in a few queries and
       writes everything if nothing did; ``problems`` are (row number, column key, message), and
       when there are any nothing is written;
-    - ``finish(ctx)`` (optional) is called once after a check's last batch, whatever the outcome
-      and before the staged rows are counted or discarded: ``stage`` may hand work to another
-      process, and this waits for it (raising its failure).
+    - ``finish(ctx, keep)`` (optional) is called once after a check's last batch, whatever the
+      outcome and before the staged rows are counted or discarded: ``stage`` may hand work to
+      another process, and this waits for it (raising its failure); ``keep`` is False when the
+      check failed or found errors, so that work need not be stored at all.
     """
 
     stage: Callable[[ImportContext, list[Row]], None]
@@ -162,7 +163,7 @@ class Staging:
     count: Callable[[ImportJob], int]
     fingerprint: Callable[[ImportContext], str]
     commit: Callable[[ImportContext], tuple[dict, list[tuple[int, str | None, str]]]]
-    finish: Callable[[ImportContext], None] | None = None
+    finish: Callable[[ImportContext, bool], None] | None = None
 
 
 @dataclass
@@ -998,9 +999,9 @@ def check_job(job: ImportJob) -> ImportJob:
             if staging:
                 staging.stage(ctx, batch)
 
-    def finish_staging() -> None:
+    def finish_staging(keep: bool) -> None:
         if staging and staging.finish:
-            staging.finish(ctx)
+            staging.finish(ctx, keep)
 
     try:
         try:
@@ -1008,11 +1009,11 @@ def check_job(job: ImportJob) -> ImportJob:
         except BaseException:
             # The check's own failure is what the user is told; the staging's is only logged.
             try:
-                finish_staging()
+                finish_staging(False)
             except Exception:
                 logger.exception("staging failed too (job %s)", job.pk)
             raise
-        finish_staging()
+        finish_staging(not outcome.errors)
     except ImportFileError as exc:
         _discard_staged(job)
         return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", exc.message)], staging={})

@@ -119,17 +119,21 @@ def stage(ctx: ImportContext, rows: list[Row]) -> None:
         _stage_batch(cursor.cursor, ctx.job.pk, payloads, crypto.field_cipher())
 
 
-def finish(ctx: ImportContext) -> None:
+def finish(ctx: ImportContext, keep: bool) -> None:
     """After the check's last batch, whatever its outcome: wait for the staging helper, if one
-    was started, to have stored everything it was given (or raise its failure)."""
+    was started, to have stored everything it was given — or, when ``keep`` is False (the check
+    failed or found errors), to have dropped it — or raise its failure."""
     helper = ctx.state.pop("staging_helper", None)
     if helper is not None:
-        ctx.state["staging_helper_figures"] = helper.finish()
+        ctx.state["staging_helper_figures"] = helper.finish(keep)
 
 
 def parallel(ctx: ImportContext) -> bool:
     threshold = settings.TUANWU_IMPORT_PARALLEL_ROWS
     return bool(threshold) and (ctx.job.total_rows or 0) >= threshold
+
+
+ABORT = "abort"  # sent instead of the end mark (None) when the staged rows are not to be kept
 
 
 class StagingHelperError(RuntimeError):
@@ -148,9 +152,10 @@ class StagingHelper:
 
     The helper opens its own database connection (the parent's is never touched in the child:
     its socket is shared, and closing it there would end the parent's session) and stores all
-    rows in one transaction, committed when the parent says the last batch was sent: if it
-    fails or the parent dies, nothing of it is staged. ``finish`` returns its figures (peak
-    memory, seconds) or raises ``StagingHelperError``.
+    rows in one transaction, committed when the parent says the last batch was sent (and rolled
+    back when the parent says the check found errors): if it fails or the parent dies, nothing
+    of it is staged. ``finish`` returns its figures (peak memory, seconds) or raises
+    ``StagingHelperError``.
     """
 
     def __init__(self, job_id: int):
@@ -180,10 +185,10 @@ class StagingHelper:
             # The helper died: its failure is reported by finish(), which the check always calls.
             raise StagingHelperError("staging helper is gone") from exc
 
-    def finish(self) -> dict:
+    def finish(self, keep: bool = True) -> dict:
         try:
             try:
-                self.pipe.send(None)
+                self.pipe.send(None if keep else ABORT)
             except (BrokenPipeError, OSError):
                 pass
             try:
@@ -226,12 +231,15 @@ def _helper_main(pipe, job_id: int) -> None:
                 asked = time.perf_counter()
                 payloads = pipe.recv()
                 waiting += time.perf_counter() - asked
-                if payloads is None:
+                if payloads is None or payloads == ABORT:
                     break
                 _stage_batch(cursor, job_id, payloads, cipher)
-        conn.commit()
+        if payloads == ABORT:
+            conn.rollback()
+        else:
+            conn.commit()
         conn.close()
-        pipe.send({"seconds": time.perf_counter() - started, "waiting": waiting,
+        pipe.send({"seconds": time.perf_counter() - started, "waiting": waiting, "kept": payloads is None,
                    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                    "private_mb": _private_mb()})
     except EOFError:

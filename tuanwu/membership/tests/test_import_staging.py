@@ -297,10 +297,30 @@ def test_a_failing_helper_fails_the_check_and_stages_nothing(world, tmp_path, he
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_error_after_the_helper_staged_some_batches_leaves_nothing_staged(world, tmp_path, helper):
+def test_an_error_after_the_helper_staged_some_batches_leaves_nothing_staged(world, tmp_path, helper, monkeypatch):
+    from tuanwu.membership import staging
+
+    # Not even for a moment: the helper rolls its rows back rather than committing them to be
+    # deleted (discard is switched off here to tell the two apart).
+    monkeypatch.setattr(staging.STAGING, "discard", lambda job: None)
     rows = [member_row(i, branch="甲村团支部", today=TODAY) for i in range(30)]
     rows[25]["性别"] = "未知"  # three batches of 7 went to the helper before this one
     job = upload(tmp_path, rows, actor=world.county_admin, unit=world.county)
     assert job.status == ImportJob.Status.INVALID
     assert [(e["row"], e["column"]) for e in job.errors] == [(27, "性别")]
     assert len(helper) == 1 and staged_count(job) == 0 and job.staging == {}
+
+    # A check that breaks off (here: the registry lookup fails at the fourth batch) likewise.
+    spec = imports.get_spec("members")
+    lookups = []
+
+    def failing_lookup(ctx, batch):
+        lookups.append(1)
+        if len(lookups) == 4:
+            raise RuntimeError("connection lost")
+
+    monkeypatch.setattr(spec, "validate_batch", failing_lookup)
+    job = upload(tmp_path, [member_row(i, branch="甲村团支部", today=TODAY) for i in range(30)],
+                 actor=world.county_admin, unit=world.county, name="中断.xlsx")
+    assert job.status == ImportJob.Status.FAILED and len(helper) == 2
+    assert staged_count(job) == 0
