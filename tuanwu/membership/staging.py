@@ -204,16 +204,6 @@ class StagingHelper:
         return outcome
 
 
-def _private_mb() -> float | None:
-    """Memory of this process not shared with its parent (what the helper adds), in MB."""
-    try:
-        with open("/proc/self/smaps_rollup") as rollup:
-            kb = sum(int(line.split()[1]) for line in rollup if line.startswith(("Private_Clean", "Private_Dirty")))
-    except OSError:
-        return None
-    return kb / 1024
-
-
 def _helper_main(pipe, job_id: int) -> None:
     """The helper process: batches of payloads until None, then commit and answer."""
     import resource
@@ -239,9 +229,8 @@ def _helper_main(pipe, job_id: int) -> None:
         else:
             conn.commit()
         conn.close()
-        pipe.send({"seconds": time.perf_counter() - started, "waiting": waiting, "kept": payloads is None,
-                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                   "private_mb": _private_mb()})
+        pipe.send({"seconds": time.perf_counter() - started, "waiting": waiting,
+                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
     except EOFError:
         pass  # the parent went away: nothing is committed
     except BaseException:
