@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from tuanwu.core import audit, crypto
+from tuanwu.core import audit, crypto, references
 from tuanwu.core.context import current_origin
 from tuanwu.core.imports import ImportContext, Row, Staging
 from tuanwu.core.models import AuditEvent, ImportJob, RuleSetting
@@ -389,12 +389,11 @@ def commit(ctx: ImportContext) -> tuple[dict, list[tuple[int, str | None, str]]]
     }
     person_snapshot = _snapshot_sql(Person, PERSON_SQL, PERSON_AUDIT_EXTRA)
     membership_snapshot = _snapshot_sql(Membership, MEMBERSHIP_SQL)
+    with references.bulk_insert() as inserts, connection.cursor() as cursor:
+        ctx.progress(inserts.execute(cursor, Person, _insert(Person, PERSON_SQL), params) // 4)
+        inserts.execute(cursor, Membership, _insert(Membership, MEMBERSHIP_SQL), params)
+        ctx.progress(inserts.execute(cursor, MembershipEvent, _insert(MembershipEvent, EVENT_SQL), params) // 2)
     with connection.cursor() as cursor:
-        cursor.execute(_insert(Person, PERSON_SQL), params)
-        ctx.progress(cursor.rowcount // 4)
-        cursor.execute(_insert(Membership, MEMBERSHIP_SQL), params)
-        cursor.execute(_insert(MembershipEvent, EVENT_SQL), params)
-        ctx.progress(cursor.rowcount // 2)
         cursor.execute(_audit_sql(Person, "s.new_person_id", "s.name", person_snapshot),
                        {**params, "action": "登记人员（导入）", "batch": uuid.uuid4()})
         cursor.execute(_audit_sql(Membership, "s.new_membership_id",
