@@ -168,12 +168,13 @@ def instrument() -> None:
     """Attribute time to phases by wrapping the functions each phase runs."""
     from django.db.backends import utils
 
-    from tuanwu.core import crypto
+    from tuanwu.core import crypto, references
     from tuanwu.core import imports as pipeline
     from tuanwu.membership import staging
     from tuanwu.people import bulk
 
     pipeline._open_sheets = timed("read", pipeline._open_sheets)
+    references.BulkInsert.enforce = timed("foreign keys", references.BulkInsert.enforce)
     pipeline.validate = timed("validate+read", pipeline.validate)
     # The check stages each clean batch from inside validate: pinyin, encryption and the COPY,
     # or, from TUANWU_IMPORT_PARALLEL_ROWS rows on, only the hand-off to the staging helper.
@@ -415,6 +416,7 @@ def run_import(path: Path, actor, county) -> dict:
     commit_phases = {
         "write（人员、团籍 INSERT … SELECT）": TIMES["write"],
         "history（团籍记录 INSERT … SELECT）": TIMES["history"],
+        "foreign keys（外键一次核对并锁定所引用的团支部）": TIMES["foreign keys"],
         "audit（两批操作日志 INSERT … SELECT）": TIMES["audit"],
         "staging clean-up（删除暂存行）": TIMES["staging clean-up"],
     }
