@@ -3,7 +3,7 @@
 PostgreSQL checks a foreign key with a trigger per inserted row: a query on the referenced table
 that also locks the referenced row (FOR KEY SHARE), which writes a WAL record when that row is
 one the same transaction just inserted. A 100,000-person import writes five references per
-person; their 500,000 checks took 1.6–3.7 s at COMMIT, a quarter of the import.
+person; their 500,000 checks took 1.6–3.7 s at COMMIT, about a third of the commit step.
 
 :func:`bulk_insert` runs a block of inserts with those per-row triggers off
 (``session_replication_role = replica``, for this transaction only) and then enforces every
