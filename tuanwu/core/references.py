@@ -39,24 +39,19 @@ class ForeignKey:
 
 
 def foreign_keys(table: str) -> list[ForeignKey]:
-    """The foreign-key constraints of ``table`` as the database has them (not as the models
-    say): a key added by a migration later is enforced without anyone listing it here."""
+    """The foreign-key constraints of ``table`` as the database has them (Django's introspection
+    reads ``pg_constraint``), not as the models say: a key added by a later migration is enforced
+    without anyone listing it here."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.conname, cardinality(c.conkey), a.attname, t.relname, af.attname "
-            "FROM pg_constraint c "
-            "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
-            "JOIN pg_class t ON t.oid = c.confrelid "
-            "JOIN pg_attribute af ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1] "
-            "WHERE c.contype = 'f' AND c.conrelid = %s::regclass ORDER BY c.conname",
-            [table],
-        )
-        rows = cursor.fetchall()
+        constraints = connection.introspection.get_constraints(cursor, table)
     keys = []
-    for name, width, column, target_table, target_column in rows:
-        if width != 1:
+    for name, constraint in sorted(constraints.items()):
+        if not constraint["foreign_key"]:
+            continue
+        if len(constraint["columns"]) != 1:
             raise NotImplementedError(f"{table}.{name}: composite foreign keys are not checked in bulk")
-        keys.append(ForeignKey(name, table, column, target_table, target_column))
+        target_table, target_column = constraint["foreign_key"]
+        keys.append(ForeignKey(name, table, constraint["columns"][0], target_table, target_column))
     return keys
 
 

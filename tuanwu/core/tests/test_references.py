@@ -30,6 +30,8 @@ def params(world, other) -> dict:
 @pytest.mark.django_db
 def test_a_bulk_insert_runs_without_row_triggers_and_still_refuses_a_missing_reference(world):
     assert references.may_skip_row_triggers(), "the project's PostgreSQL role may skip them"
+    assert [(k.column, k.target_table, k.target_column) for k in references.foreign_keys("core_rulesetting")] == [
+        ("county_id", "organisations_unit", "id"), ("created_by_id", "accounts_user", "id")]
     with pytest.raises(IntegrityError, match='"core_rulesetting".*county_id 987654321 not present'):
         with references.bulk_insert() as inserts, connection.cursor() as cursor:
             assert inserts.triggers_off and replication_role() == "replica"
@@ -64,6 +66,7 @@ def test_without_the_privilege_the_block_runs_with_the_row_triggers(world, monke
             assert not inserts.triggers_off and replication_role() == "origin"
             inserts.execute(cursor, RuleSetting, INSERT, params(world, 987654321))
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert not RuleSetting.objects.filter(key__startswith="bench.").exists()
 
 
 @pytest.mark.django_db(transaction=True)
