@@ -61,6 +61,9 @@ class FieldCipher:
         # Fernet's signing and encryption keys for older tokens.
         self._gcms = [AESGCM(hmac.digest(base64.urlsafe_b64decode(k), _GCM_LABEL, "sha256")) for k in raw]
         self._index_mac = hmac.new(index_key.encode(), digestmod=hashlib.sha256)
+        # Indexes of last-4 digits (of ID and phone numbers): at most 11,000 values per purpose,
+        # each met many times over in a bulk write, so they are computed once per cipher.
+        self._short_indexes: dict[tuple[str, str], str] = {}
 
     def encrypt(self, text: str) -> str:
         nonce = os.urandom(12)
@@ -82,6 +85,17 @@ class FieldCipher:
         raise InvalidToken
 
     def blind_index(self, text: str, purpose: str = "") -> str:
+        if purpose and type(text) is str and len(text) <= 4:
+            key = (purpose, text)
+            found = self._short_indexes.get(key)
+            if found is None:
+                if len(self._short_indexes) >= 30_000:  # two purposes × 11,000 values fit
+                    self._short_indexes.clear()
+                found = self._short_indexes[key] = self._blind_index(text, purpose)
+            return found
+        return self._blind_index(text, purpose)
+
+    def _blind_index(self, text: str, purpose: str) -> str:
         mac = self._index_mac.copy()
         mac.update((f"{purpose}\x1f{text}" if purpose else str(text)).encode())
         return digest_text(mac.digest())

@@ -118,7 +118,7 @@ class Row:
         self.errors.append((key, message))
 
     def has_error(self, key: str) -> bool:
-        return any(k == key for k, _ in self.errors)
+        return bool(self.errors) and any(k == key for k, _ in self.errors)
 
     @property
     def ok(self) -> bool:

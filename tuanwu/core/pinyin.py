@@ -82,8 +82,18 @@ def readings(char: str) -> tuple[str, ...]:
 def _combinations(parts: list[tuple[str, ...]]) -> list[str]:
     """Strings from one reading per character, fewest departures from the common readings first,
     so that the cap drops the least likely combinations."""
-    result: list[str] = []
     polyphonic = [i for i, p in enumerate(parts) if len(p) > 1]
+    # Most names have at most one polyphonic character (four in five of a county's roster): their
+    # strings are written out directly, in the order the general loop below gives them. An
+    # import computes this for every row, and the general loop costs several times as much.
+    if len(polyphonic) <= 1:
+        if not polyphonic:
+            return ["".join([p[0] for p in parts])]
+        i = polyphonic[0]
+        before = "".join([p[0] for p in parts[:i]])
+        after = "".join([p[0] for p in parts[i + 1:]])
+        return [before + reading + after for reading in parts[i][:MAX_COMBINATIONS]]
+    result: list[str] = []
     for changed in range(len(polyphonic) + 1):
         for positions in itertools.combinations(polyphonic, changed):
             choices = [p[1:] if i in positions else p[:1] for i, p in enumerate(parts)]
@@ -94,14 +104,32 @@ def _combinations(parts: list[tuple[str, ...]]) -> list[str]:
     return result
 
 
+# Character → (its readings, their distinct initials), filled as characters are met: an import
+# looks up every character of 100,000 names, and building the initials anew each time cost as
+# much as the rest of the pinyin work.
+_CHARACTERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _character(char: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    found = _CHARACTERS.get(char)
+    if found is None:
+        found = readings(char)
+        found = _CHARACTERS[char] = (found, tuple(dict.fromkeys(r[0] for r in found)))
+    return found
+
+
 def name_tokens(name: str) -> tuple[list[str], list[str]]:
     """(full-pinyin strings, initials strings) of a name, each capped at MAX_COMBINATIONS."""
-    parts = [r for r in (readings(c) for c in normalise_name(name)) if r]
+    parts: list[tuple[str, ...]] = []
+    initials: list[tuple[str, ...]] = []
+    for char in normalise_name(name):
+        full, first = _character(char)
+        if full:
+            parts.append(full)
+            initials.append(first)
     if not parts:
         return [], []
-    full = _combinations(parts)
-    initials = _combinations([tuple(dict.fromkeys(r[0] for r in part)) for part in parts])
-    return full, initials
+    return _combinations(parts), _combinations(initials)
 
 
 @lru_cache(maxsize=8192)

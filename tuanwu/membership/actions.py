@@ -33,13 +33,21 @@ def _require(actor, permission: str, unit: Unit, person: Person) -> None:
 def county_division_code(unit: Unit) -> str:
     """The administrative division code that decides R2.14's start year: the nearest 团县委's,
     else the nearest ancestor that has one."""
-    county = unit.nearest_county()
+    return division_code_in(list(unit.ancestors_and_self()))
+
+
+def nearest_county_in(lineage: list[Unit]) -> Unit | None:
+    """``Unit.nearest_county`` of the last unit of ``lineage`` (root first), without a query."""
+    return next((u for u in reversed(lineage) if u.kind == Kind.LEAGUE_COUNTY), None)
+
+
+def division_code_in(lineage: list[Unit]) -> str:
+    """``county_division_code`` of the last unit of ``lineage`` (root first, the unit last), for
+    callers that hold the units already (an import resolves hundreds of branches)."""
+    county = nearest_county_in(lineage)
     if county is not None and county.division_code:
         return county.division_code
-    for ancestor in reversed(list(unit.ancestors_and_self())):
-        if ancestor.division_code:
-            return ancestor.division_code
-    return ""
+    return next((u.division_code for u in reversed(lineage) if u.division_code), "")
 
 
 def _check_branch(branch: Unit) -> None:

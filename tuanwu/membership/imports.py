@@ -60,7 +60,7 @@ from tuanwu.people.models import (
 )
 
 from . import rules
-from .actions import county_division_code
+from .actions import division_code_in, nearest_county_in
 from .models import EXIT_STATUSES, PIPELINE_STATUSES, Membership, MembershipEvent, Status
 from .staging import STAGING
 
@@ -196,18 +196,18 @@ def mask_digits(message: str) -> str:
 def prepare(ctx: ImportContext) -> None:
     """Load the subtree's branches (by name and path) and what is decided once per branch."""
     root: Unit = ctx.unit
-    names = {u.path: u.name for u in root.ancestors_and_self().only("path", "name")}
     units = list(Unit.objects.filter(path__startswith=root.path).order_by("path"))
-    for unit in units:
-        names[unit.path] = unit.name
+    # Every unit a branch of the subtree descends from: the root's ancestors and the subtree.
+    by_path = {u.path: u for u in root.ancestors_and_self()}
+    by_path.update((unit.path, unit) for unit in units)
     step = Unit.steplen
     by_name: dict[str, list[tuple[tuple[str, ...], Unit]]] = {}
     for unit in units:
-        chain = tuple(_norm(names[unit.path[:i]]) for i in range(step, len(unit.path) + 1, step))
+        chain = tuple(_norm(by_path[unit.path[:i]].name) for i in range(step, len(unit.path) + 1, step))
         by_name.setdefault(_norm(unit.name), []).append((chain, unit))
     change_dates = sorted(set(RuleSetting.objects.filter(key=MIN_AGE_KEY).values_list("effective_from", flat=True)))
     ctx.state.update(
-        by_name=by_name, branch_cache={}, seen_ids={}, seen_numbers={}, min_age_cache={}, change_dates=change_dates,
+        by_name=by_name, by_path=by_path, branch_cache={}, seen_ids={}, seen_numbers={}, min_age_cache={}, change_dates=change_dates,
         today=timezone.localdate(), minor_cutoff=minor_cutoff(), root_depth=root.depth,
         # The keys prepared once for the file, not read from the settings per row.
         cipher=crypto.field_cipher(),
@@ -235,12 +235,12 @@ def _resolve_branch(ctx: ImportContext, text: str) -> tuple[dict | None, str | N
         if problem:
             found = None, problem
         else:
-            county = unit.nearest_county()
-            counties = ctx.state.setdefault("divisions", {})
-            key = county.pk if county else None
-            if key not in counties or key is None:
-                counties[key] = county_division_code(unit)
-            found = {"unit": unit, "perms": perms, "county_id": key, "division": counties[key]}, None
+            # From the units loaded by ``prepare``: no query per branch.
+            by_path = ctx.state["by_path"]
+            lineage = [by_path[unit.path[:i]] for i in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+            county = nearest_county_in(lineage)
+            found = {"unit": unit, "perms": perms, "county_id": county.pk if county else None,
+                     "division": division_code_in(lineage)}, None
     cache[text] = found
     return found
 

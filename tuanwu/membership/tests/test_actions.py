@@ -252,3 +252,26 @@ def test_members_register_only_in_branches(world):
                                 status=Status.APPLICANT)
     assert error.value.message == "团员只能登记在团支部"
     assert not Person.objects.filter(name="错位").exists()
+
+
+@pytest.mark.django_db
+def test_division_code_from_units_already_loaded_is_the_one_read_from_the_database(world):
+    """An import resolves its branches from the units ``prepare`` loaded (no query per branch):
+    the county found is ``Unit.nearest_county``'s, and the division code is the nearest county's,
+    else the nearest ancestor's (a county without a code, no county at all)."""
+    from tuanwu.accounts.models import User
+    from tuanwu.organisations import actions as unit_actions
+    from tuanwu.organisations.models import Unit
+
+    root = User.objects.filter(is_superuser=True).first()
+    bare = unit_actions.create_unit(actor=root, parent=world.city, name="团无码县委", kind="league_county")
+    under_bare = unit_actions.create_unit(actor=root, parent=bare, name="丙村团支部", kind="branch")
+    loose = unit_actions.create_unit(actor=root, parent=world.city, name="市直团工委", kind="committee",
+                                     division_code="650100")
+    expected = {world.branch_a1: "650121", world.town_a: "650121", world.county: "650121", under_bare: "",
+                bare: "", loose: "650100", world.city: ""}
+    for unit, code in expected.items():
+        unit = Unit.objects.get(pk=unit.pk)
+        lineage = list(unit.ancestors_and_self())
+        assert actions.nearest_county_in(lineage) == unit.nearest_county(), unit.name
+        assert actions.division_code_in(lineage) == actions.county_division_code(unit) == code, unit.name

@@ -62,6 +62,21 @@ def test_blind_index_is_keyed_and_separated_by_purpose(settings):
     assert crypto.blind_index("1234", purpose="id-last4") != a
 
 
+def test_last4_blind_indexes_remembered_by_the_cipher_are_the_computed_ones(settings):
+    """Last-4 indexes are kept per cipher (an import meets each of their 11,000 values many
+    times): what comes back is the HMAC itself, per purpose, and a new key starts afresh."""
+    settings.TUANWU_BLIND_INDEX_KEY = "key-one"
+    cipher = crypto.field_cipher()
+    for purpose in ("id-last4", "phone-last4"):
+        for text in ("1234", "123X", "0007"):
+            first = cipher.blind_index(text, purpose)
+            assert first == cipher.blind_index(text, purpose) == cipher._blind_index(text, purpose)
+    assert cipher.blind_index("1234", "id-last4") != cipher.blind_index("1234", "phone-last4")
+    assert cipher._short_indexes  # the memo is what answered the second time
+    settings.TUANWU_BLIND_INDEX_KEY = "key-two"
+    assert crypto.field_cipher().blind_index("1234", "id-last4") != cipher.blind_index("1234", "id-last4")
+
+
 def test_blind_index_never_looks_like_an_id_number(settings):
     """A dump is scanned for 18-digit numbers with a valid check digit (test_pg_dump): the stored
     digests must not produce such runs. Hex digests did, in about one dump in seven; base64
@@ -152,6 +167,47 @@ def test_pinyin_combinations_are_capped():
     full, initials = name_tokens("单解曾单解曾单解")
     assert len(full) == 16 and len(initials) == 16
     assert full[0] == "danjiecengdanjiecengdanjie"  # the common readings come first
+
+
+def test_pinyin_strings_of_names_with_one_polyphonic_character_come_in_the_general_order():
+    """Names with at most one polyphonic character take a short path in ``_combinations``: its
+    strings must be those of the general enumeration (fewest departures from the common readings
+    first, capped), checked here against that enumeration written out plainly."""
+    import itertools
+    import random
+
+    from tuanwu.core import pinyin
+
+    def general(parts):
+        result = []
+        polyphonic = [i for i, p in enumerate(parts) if len(p) > 1]
+        for changed in range(len(polyphonic) + 1):
+            for positions in itertools.combinations(polyphonic, changed):
+                choices = [p[1:] if i in positions else p[:1] for i, p in enumerate(parts)]
+                result += ["".join(combo) for combo in itertools.product(*choices)]
+        return result[:pinyin.MAX_COMBINATIONS]
+
+    table = pinyin._table()
+    single = [c for c in table if len(pinyin.readings(c)) == 1]
+    several = [c for c in table if len(pinyin.readings(c)) > 1]
+    rng = random.Random(7)
+    names = ["张三", "单雄", "李单", "王单明", "阿依古丽·买买提", "Anna·张"]
+    names += ["".join(rng.choices(single, k=rng.randint(1, 4))) for _ in range(300)]
+    for _ in range(300):  # exactly one polyphonic character, anywhere in the name
+        chars = rng.choices(single, k=rng.randint(0, 3))
+        chars.insert(rng.randint(0, len(chars)), rng.choice(several))
+        names.append("".join(chars))
+    names += ["".join(rng.choices(several, k=rng.randint(2, 4))) for _ in range(300)]
+    for name in names:
+        parts = [pinyin.readings(c) for c in pinyin.normalise_name(name) if pinyin.readings(c)]
+        initials = [tuple(dict.fromkeys(r[0] for r in part)) for part in parts]
+        if not parts:  # e.g. characters beyond the ranges read as Han: no tokens at all
+            assert name_tokens(name) == ([], [])
+            continue
+        assert name_tokens(name) == (general(parts), general(initials)), name
+    # A character with more readings than the cap keeps only the first ones, most common first.
+    many = [("a",), tuple(f"r{i}" for i in range(20)), ("b",)]
+    assert pinyin._combinations(many) == [f"ar{i}b" for i in range(16)]
 
 
 @pytest.mark.parametrize("raw,expected", [
