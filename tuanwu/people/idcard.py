@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import operator
 import re
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
@@ -18,10 +18,8 @@ _ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
 _MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
-class IdInfo(NamedTuple):
-    """A tuple rather than a frozen dataclass: as immutable, and made five times faster (an
-    import parses one per row)."""
-
+@dataclass(frozen=True)
+class IdInfo:
     number: str
     birth_date: datetime.date
     gender: str  # "male" / "female", from the 17th digit (odd = male)
