@@ -68,3 +68,34 @@ def test_tables_on_a_phone_stay_readable(live_server, live_world, page, screensh
             problems[name] = (width, squeezed[:3])
     screenshots(page, "phone-tables-people")
     assert problems == {}
+
+
+def test_import_problems_on_a_phone_show_each_message_whole(live_server, transactional_db, page, screenshots):
+    """The problems of a refused import, on a phone: each message must be readable where it
+    stands. As a three-column table, a message with a masked ID number (a run of twenty
+    characters that does not wrap) pushed the message column past the screen's edge."""
+    from tuanwu.core.models import ImportJob
+    from tuanwu.people.idcard import already_registered
+
+    cache.clear()
+    world = build_world()
+    messages = [already_registered("650121********6015"), "“乌鲁木齐县南山奶业有限公司团支部”不在您的管理范围内或不存在",
+                "身份证号码校验位不正确"]
+    job = ImportJob.objects.create(
+        kind="members", unit=world.town_a, created_by=world.town_secretary, original_name="甲镇团员名册.xlsx",
+        status=ImportJob.Status.INVALID, total_rows=3, processed_rows=3,
+        errors=[{"row": 2, "column": "身份证号码", "letter": "E", "message": messages[0]},
+                {"row": 3, "column": "所在团支部", "letter": "F", "message": messages[1]},
+                {"row": 4, "column": "身份证号码", "letter": "E", "message": messages[2]}])
+    page.set_viewport_size(PHONE)
+    login(page, live_server.url, world.town_secretary)
+    page.goto(live_server.url + reverse("core:import_detail", args=[job.pk]))
+    frame = page.locator(".table-wrap").filter(has=page.locator("table.import-errors"))
+    right = frame.evaluate("el => el.getBoundingClientRect().right")
+    for message in messages:
+        cell = page.locator("table.import-errors td", has_text=message)
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= right + 1, (message, box, right)
+    assert frame.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshots(page, "phone-import-problems")
