@@ -273,7 +273,8 @@ def test_http_flow_errors_then_corrected_upload_then_commit(world, as_user):
     job = ImportJob.objects.latest("id")
     page = client.get(response["Location"]).content.decode()
     assert "检查发现 15 个问题，涉及 8 行" in page
-    assert "<td class=\"num nowrap\">第 4 行</td><td class=\"nowrap\">C 列 上级组织*</td><td>上级组织“丙村团支部”不在您的管理范围内或不存在</td>" in page
+    assert ('<td class="num nowrap err-where cell-title">第 4 行</td><td class="nowrap err-where">C 列 上级组织*</td>'
+            '<td class="err-message">上级组织“丙村团支部”不在您的管理范围内或不存在</td>') in page
     response = client.post(reverse("core:import_commit", args=[job.pk]))
     assert response.status_code == 302
     assert "状态是“有错误”，不能导入" in client.get(response["Location"]).content.decode()
