@@ -200,10 +200,9 @@ def prepare(ctx: ImportContext) -> None:
     # Every unit a branch of the subtree descends from: the root's ancestors and the subtree.
     by_path = {u.path: u for u in root.ancestors_and_self()}
     by_path.update((unit.path, unit) for unit in units)
-    step = Unit.steplen
     by_name: dict[str, list[tuple[tuple[str, ...], Unit]]] = {}
     for unit in units:
-        chain = tuple(_norm(by_path[unit.path[:i]].name) for i in range(step, len(unit.path) + 1, step))
+        chain = tuple(_norm(u.name) for u in _lineage(by_path, unit))
         by_name.setdefault(_norm(unit.name), []).append((chain, unit))
     change_dates = sorted(set(RuleSetting.objects.filter(key=MIN_AGE_KEY).values_list("effective_from", flat=True)))
     ctx.state.update(
@@ -212,6 +211,12 @@ def prepare(ctx: ImportContext) -> None:
         # The keys prepared once for the file, not read from the settings per row.
         cipher=crypto.field_cipher(),
     )
+
+
+def _lineage(by_path: dict[str, Unit], unit: Unit) -> list[Unit]:
+    """The unit's ancestors and itself, root first, from the units ``prepare`` loaded."""
+    step = Unit.steplen
+    return [by_path[unit.path[:i]] for i in range(step, len(unit.path) + 1, step)]
 
 
 def _resolve_branch(ctx: ImportContext, text: str) -> tuple[dict | None, str | None]:
@@ -236,8 +241,7 @@ def _resolve_branch(ctx: ImportContext, text: str) -> tuple[dict | None, str | N
             found = None, problem
         else:
             # From the units loaded by ``prepare``: no query per branch.
-            by_path = ctx.state["by_path"]
-            lineage = [by_path[unit.path[:i]] for i in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+            lineage = _lineage(ctx.state["by_path"], unit)
             county = nearest_county_in(lineage)
             found = {"unit": unit, "perms": perms, "county_id": county.pk if county else None,
                      "division": division_code_in(lineage)}, None
