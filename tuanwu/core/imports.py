@@ -33,7 +33,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from . import audit, context, exports
+from . import audit, companion, context, exports
 from .errors import DomainError
 from .models import ImportJob
 
@@ -155,7 +155,10 @@ class Staging:
     - ``finish(ctx, keep)`` (optional) is called once after a check's last batch, whatever the
       outcome and before the staged rows are counted or discarded: ``stage`` may hand work to
       another process, and this waits for it (raising its failure); ``keep`` is False when the
-      check failed or found errors, so that work need not be stored at all.
+      check failed or found errors, so that work need not be stored at all. It may return
+      problems (row number, column key, message) that the staging found in the rows it stored
+      (duplicates against the registry, looked up once for all of them instead of batch by
+      batch); they join the check's errors, and then nothing stays staged.
     """
 
     stage: Callable[[ImportContext, list[Row]], None]
@@ -163,7 +166,7 @@ class Staging:
     count: Callable[[ImportJob], int]
     fingerprint: Callable[[ImportContext], str]
     commit: Callable[[ImportContext], tuple[dict, list[tuple[int, str | None, str]]]]
-    finish: Callable[[ImportContext, bool], None] | None = None
+    finish: Callable[[ImportContext, bool], list[tuple[int, str | None, str]] | None] | None = None
 
 
 @dataclass
@@ -904,6 +907,8 @@ def validate(ctx: ImportContext, progress: Callable[[int], None] | None = None,
 
     def collect(batch: list[Row]) -> None:
         if spec.validate_batch and batch:
+            # Whether the rows before this batch were all clean: then a clean batch is staged.
+            ctx.state["clean_so_far"] = not errors
             spec.validate_batch(ctx, batch)
         for row in batch:
             for key, message in row.errors:
@@ -988,6 +993,8 @@ def check_job(job: ImportJob) -> ImportJob:
     counts: dict[str, int] = {}
     staging = spec.staging if spec.streaming else None
     if staging:
+        # validate_batch may leave checks of a batch it knows will be staged to the staging.
+        ctx.state["stages_clean_batches"] = True
         staging.discard(job)  # rows of an earlier check of this job
         # Taken before the rows are read: a rule changed during the check changes it.
         fingerprint = _fingerprint(ctx)
@@ -999,9 +1006,10 @@ def check_job(job: ImportJob) -> ImportJob:
             if staging:
                 staging.stage(ctx, batch)
 
-    def finish_staging(keep: bool) -> None:
+    def finish_staging(keep: bool) -> list[tuple[int, str | None, str]]:
         if staging and staging.finish:
-            staging.finish(ctx, keep)
+            return staging.finish(ctx, keep) or []
+        return []
 
     try:
         try:
@@ -1013,7 +1021,9 @@ def check_job(job: ImportJob) -> ImportJob:
             except Exception:
                 logger.exception("staging failed too (job %s)", job.pk)
             raise
-        finish_staging(not outcome.errors)
+        problems = finish_staging(not outcome.errors)
+        if problems:
+            outcome.errors = _with_problems(outcome.errors, problems, outcome.sheet)
     except ImportFileError as exc:
         _discard_staged(job)
         return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", exc.message)], staging={})
@@ -1044,6 +1054,13 @@ def check_job(job: ImportJob) -> ImportJob:
     preview = _preview(ctx, outcome.rows, counts if spec.streaming else None)
     preview["skipped"] = outcome.skipped[:50]  # shown on the preview: rows left out as totals or sign-off lines
     return _finish(job, status=ImportJob.Status.READY, preview=preview, **fields)
+
+
+def _with_problems(errors: list[dict], problems: list[tuple[int, str | None, str]], sheet: SheetData) -> list[dict]:
+    """The check's errors with the staging's problems, in row order (a row's own errors first)."""
+    headers = {key: (sheet.headers[i], column_letter(i)) for i, key in sheet.mapping.items()}
+    added = [_error(row, *(headers.get(key) or ("", "")), message) for row, key, message in problems]
+    return sorted(errors + added, key=lambda error: error["row"])
 
 
 def _fingerprint(ctx: ImportContext) -> str:
@@ -1115,6 +1132,7 @@ def run_commit(job: ImportJob, actor) -> ImportJob:
     progress = Progress(job, job.total_rows)
     ctx = ImportContext(job=job, actor=actor, unit=job.unit, spec=spec, progress=progress)
     started = time.monotonic()
+    companion.settle_orphans()
     try:
         with context.origin("import", context.current_origin().ip), transaction.atomic():
             # One import into a subtree at a time: two files naming the same new unit would
@@ -1169,6 +1187,9 @@ def run_commit(job: ImportJob, actor) -> ImportJob:
         return _finish(job, status=ImportJob.Status.FAILED, errors=[_error(0, "", "", SYSTEM_ERROR)],
                        processed_rows=0, staging={})
     finally:
+        # The transaction has ended: a companion's prepared work (the staged audit trail)
+        # follows it, committed or rolled back.
+        companion.settle_pending()
         progress.close()
     _delete_file(job.file_path)
     result["seconds"] = round(time.monotonic() - started, 2)

@@ -135,3 +135,18 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 0
         return min(100, round(self.processed_rows * 100 / self.total_rows))
+
+
+class CompanionCommit(models.Model):
+    """Written by a transaction in the same commit as its work, when a companion transaction on
+    a second connection did part of that work (tuanwu/core/companion.py): the companion's
+    prepared transaction is committed if this row exists, rolled back if not."""
+
+    gid = models.CharField("两阶段事务标识", max_length=64, primary_key=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "并行事务提交标记"
+
+    def __str__(self):
+        return self.gid

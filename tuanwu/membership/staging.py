@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from tuanwu.core import audit, crypto, references
+from tuanwu.core import audit, companion, crypto, references
 from tuanwu.core.context import current_origin
 from tuanwu.core.imports import ImportContext, Row, Staging
 from tuanwu.core.models import AuditEvent, ImportJob, RuleSetting
@@ -119,13 +119,37 @@ def stage(ctx: ImportContext, rows: list[Row]) -> None:
         _stage_batch(cursor.cursor, ctx.job.pk, payloads, crypto.field_cipher())
 
 
-def finish(ctx: ImportContext, keep: bool) -> None:
+def registry_duplicates(cursor, job_id: int) -> list[tuple[int, str, str]]:
+    """Staged rows whose ID number (by its blind index) or 发展团员编号 the registry already
+    holds, as (row number, column key, message): the check's lookup of every batch it staged
+    (membership.imports.validate_batch leaves it here) and the commit's re-check, each one join."""
+    cursor.execute(f"SELECT s.row_number, s.id_masked FROM {STAGED} s JOIN {Person._meta.db_table} p "
+                   "ON p.id_number_index = s.id_number_index WHERE s.job_id = %s ORDER BY s.row_number", [job_id])
+    problems = [(row, "id_number", already_registered(masked)) for row, masked in cursor.fetchall()]
+    cursor.execute(f"SELECT DISTINCT s.row_number, s.development_number FROM {STAGED} s "
+                   f"JOIN {Membership._meta.db_table} m ON m.development_number = s.development_number "
+                   "WHERE s.job_id = %s AND s.development_number <> '' ORDER BY s.row_number", [job_id])
+    problems += [(row, "development_number", f"发展团员编号 {number} 已被系统中的其他团员使用")
+                 for row, number in cursor.fetchall()]
+    # A row's ID number first, then its number, as the batch lookup reported them.
+    return sorted(problems, key=lambda problem: problem[0])
+
+
+def finish(ctx: ImportContext, keep: bool) -> list[tuple[int, str, str]]:
     """After the check's last batch, whatever its outcome: wait for the staging helper, if one
     was started, to have stored everything it was given — or, when ``keep`` is False (the check
-    failed or found errors), to have dropped it — or raise its failure."""
+    failed or found errors) or its rows turn out to be in the registry already, to have dropped
+    it — or raise its failure. Returns the registry duplicates among the staged rows."""
+    from .imports import mask_digits
+
     helper = ctx.state.pop("staging_helper", None)
     if helper is not None:
-        ctx.state["staging_helper_figures"] = helper.finish(keep)
+        figures = ctx.state["staging_helper_figures"] = helper.finish(keep)
+        problems = figures.pop("problems")
+    else:
+        with connection.cursor() as cursor:
+            problems = registry_duplicates(cursor, ctx.job.pk)
+    return [(row, key, mask_digits(message)) for row, key, message in problems]
 
 
 def parallel(ctx: ImportContext) -> bool:
@@ -224,12 +248,15 @@ def _helper_main(pipe, job_id: int) -> None:
                 if payloads is None or payloads == ABORT:
                     break
                 _stage_batch(cursor, job_id, payloads, cipher)
-        if payloads == ABORT:
+            # The check left the registry lookup of these rows to us (also when it found
+            # errors elsewhere: every bad row is reported, not only the first kind found).
+            problems = registry_duplicates(cursor, job_id)
+        if payloads == ABORT or problems:
             conn.rollback()
         else:
             conn.commit()
         conn.close()
-        pipe.send({"seconds": time.perf_counter() - started, "waiting": waiting,
+        pipe.send({"seconds": time.perf_counter() - started, "waiting": waiting, "problems": problems,
                    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
     except EOFError:
         pass  # the parent went away: nothing is committed
@@ -294,15 +321,7 @@ def _problems(ctx: ImportContext) -> list[tuple[int, str | None, str]]:
                     problems.append((row_number, "branch", refused[branch_id]))
                 elif is_minor:
                     problems.append((row_number, "branch", MINOR_REFUSAL))
-        cursor.execute(f"SELECT s.row_number, s.id_masked FROM {STAGED} s JOIN {Person._meta.db_table} p "
-                       "ON p.id_number_index = s.id_number_index WHERE s.job_id = %s", [job.pk])
-        problems += [(row, "id_number", already_registered(masked))
-                     for row, masked in cursor.fetchall()]
-        cursor.execute(f"SELECT s.row_number, s.development_number FROM {STAGED} s "
-                       f"JOIN {Membership._meta.db_table} m ON m.development_number = s.development_number "
-                       "WHERE s.job_id = %s AND s.development_number <> ''", [job.pk])
-        problems += [(row, "development_number", f"发展团员编号 {number} 已被系统中的其他团员使用")
-                     for row, number in cursor.fetchall()]
+        problems += registry_duplicates(cursor, job.pk)
     return [(row, key, mask_digits(message)) for row, key, message in problems]
 
 
@@ -387,18 +406,27 @@ def commit(ctx: ImportContext) -> tuple[dict, list[tuple[int, str | None, str]]]
         "actor_label": actor.get_username() if actor_id else "系统", "ip": origin.ip, "source": origin.source,
         "kind": MembershipEvent.Kind.REGISTERED.value, "reason": f"批量导入：{ctx.job.original_name}"[:300],
     }
-    person_snapshot = _snapshot_sql(Person, PERSON_SQL, PERSON_AUDIT_EXTRA)
-    membership_snapshot = _snapshot_sql(Membership, MEMBERSHIP_SQL)
+    audits = [
+        (_audit_sql(Person, "s.new_person_id", "s.name", _snapshot_sql(Person, PERSON_SQL, PERSON_AUDIT_EXTRA)),
+         {**params, "action": "登记人员（导入）", "batch": uuid.uuid4()}),
+        (_audit_sql(Membership, "s.new_membership_id", f"s.name || '（' || {_status_label_sql()} || '）'",
+                    _snapshot_sql(Membership, MEMBERSHIP_SQL)),
+         {**params, "action": "登记团籍（导入）", "batch": uuid.uuid4()}),
+    ]
+    # A large file's audit trail is written on a second connection while this one writes the
+    # registry (the two writes take the machine's two cores), and committed with this
+    # transaction by two-phase commit; without it, here after the registry rows.
+    writer = None
+    if parallel(ctx) and companion.available():
+        writer = companion.Companion(audits, expected_rows=2 * ctx.job.staging["rows"])
     with references.bulk_insert() as inserts, connection.cursor() as cursor:
         ctx.progress(inserts.execute(cursor, Person, _insert(Person, PERSON_SQL), params) // 4)
         inserts.execute(cursor, Membership, _insert(Membership, MEMBERSHIP_SQL), params)
         ctx.progress(inserts.execute(cursor, MembershipEvent, _insert(MembershipEvent, EVENT_SQL), params) // 2)
     with connection.cursor() as cursor:
-        cursor.execute(_audit_sql(Person, "s.new_person_id", "s.name", person_snapshot),
-                       {**params, "action": "登记人员（导入）", "batch": uuid.uuid4()})
-        cursor.execute(_audit_sql(Membership, "s.new_membership_id",
-                                  f"s.name || '（' || {_status_label_sql()} || '）'", membership_snapshot),
-                       {**params, "action": "登记团籍（导入）", "batch": uuid.uuid4()})
+        if writer is None or not writer.join():
+            for sql, audit_params in audits:
+                cursor.execute(sql, audit_params)
         cursor.execute(f"SELECT status, count(*) FROM {STAGED} WHERE job_id = %s GROUP BY status", [ctx.job.pk])
         by_status = Counter(dict(cursor.fetchall()))
     total = sum(by_status.values())

@@ -20,6 +20,7 @@ from tuanwu.membership.models import Membership, MembershipEvent, StagedMember
 from tuanwu.membership.testing import id_number, member_row, write_workbook
 from tuanwu.organisations.actions import close_unit
 from tuanwu.people.bulk import person_audit_snapshot
+from tuanwu.people.idcard import already_registered
 from tuanwu.people.models import Person, id_last4_index, id_number_index, phone_index, phone_last4_index
 
 TODAY = timezone.localdate()
@@ -53,6 +54,23 @@ def reads(monkeypatch):
 
 def staged_count(job) -> int:
     return StagedMember.objects.filter(job=job).count()
+
+
+def assert_audit_trail_reads_as_written_row_by_row(*, actor, count: int) -> None:
+    """The staged commit's audit trail reads exactly as audit.snapshot would have written it."""
+    trail = {(e.object_type, e.object_id): e for e in AuditEvent.objects.filter(action__endswith="（导入）")}
+    assert len(trail) == 2 * count
+    people = list(Person.objects.select_related("unit"))
+    assert len(people) == count
+    for person in people:
+        event = trail[("people.Person", str(person.pk))]
+        assert event.after == person_audit_snapshot(person, person.clear_id_number(), person.clear_phone())
+        assert (event.object_repr, event.unit_path, event.actor_id, event.source) == (
+            str(person), person.unit.path, actor.pk, "import")
+    for membership in Membership.objects.select_related("person", "branch"):
+        event = trail[("membership.Membership", str(membership.pk))]
+        assert event.after == audit.snapshot(membership)
+        assert (event.object_repr, event.unit_path) == (str(membership), membership.branch.path)
 
 
 @pytest.mark.django_db
@@ -94,18 +112,7 @@ def test_staged_commit_writes_what_the_row_by_row_path_writes(world, tmp_path, r
         assert (person.phone_index, person.phone_last4_index) == (
             (phone_index(phone), phone_last4_index(phone[-4:])) if phone else ("", ""))
         assert person.unit.name == row["所在团支部"].split("/")[-1]
-    # The audit trail reads exactly as audit.snapshot would have written it.
-    trail = {(e.object_type, e.object_id): e for e in AuditEvent.objects.filter(action__endswith="（导入）")}
-    assert len(trail) == 60
-    for person in people.values():
-        event = trail[("people.Person", str(person.pk))]
-        assert event.after == person_audit_snapshot(person, person.clear_id_number(), person.clear_phone())
-        assert (event.object_repr, event.unit_path, event.actor_id, event.source) == (
-            str(person), person.unit.path, world.county_admin.pk, "import")
-    for membership in Membership.objects.select_related("person", "branch"):
-        event = trail[("membership.Membership", str(membership.pk))]
-        assert event.after == audit.snapshot(membership)
-        assert (event.object_repr, event.unit_path) == (str(membership), membership.branch.path)
+    assert_audit_trail_reads_as_written_row_by_row(actor=world.county_admin, count=30)
     history = list(MembershipEvent.objects.all())
     assert len(history) == 30
     for event in history:
@@ -330,4 +337,148 @@ def test_an_error_after_the_helper_staged_some_batches_leaves_nothing_staged(wor
     job = upload(tmp_path, [member_row(i, branch="甲村团支部", today=TODAY) for i in range(30)],
                  actor=world.county_admin, unit=world.county, name="中断.xlsx")
     assert job.status == ImportJob.Status.FAILED and len(helper) == 2
+    assert staged_count(job) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# A large file's commit writes its audit trail on a second connection, committed with the
+# registry rows by two-phase commit (core/companion.py).
+
+
+@pytest.fixture
+def companions(monkeypatch):
+    """Records every companion transaction the commit starts."""
+    from tuanwu.core import companion
+
+    started = []
+
+    class Recorded(companion.Companion):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(companion, "Companion", Recorded)
+    yield started
+    # A test that failed half-way must not leave a prepared transaction behind: its locks would
+    # hold up the flush of the database after the test.
+    with connection.cursor() as cursor:
+        for gid in prepared_transactions():
+            cursor.execute(f"ROLLBACK PREPARED '{gid}'")
+
+
+def prepared_transactions() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gid FROM pg_prepared_xacts")
+        return [gid for (gid,) in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_commit_writes_its_audit_trail_beside_the_registry_rows_and_commits_both(
+        world, tmp_path, helper, companions, monkeypatch):
+    from tuanwu.core.models import CompanionCommit
+    from tuanwu.membership import staging
+
+    rows = [member_row(i, branch="甲村团支部" if i % 2 else "甲镇团委/乙村团支部", today=TODAY) for i in range(30)]
+    job = upload(tmp_path, rows, actor=world.county_admin, unit=world.county)
+    assert job.status == ImportJob.Status.READY, job.errors
+    real_now = timezone.now
+    monkeypatch.setattr(staging.timezone, "now", lambda: real_now().replace(microsecond=120000))
+    job = imports.commit_job(job, world.county_admin)
+    assert job.status == ImportJob.Status.DONE, job.errors
+    assert len(companions) == 1 and companions[0].prepared and companions[0].rows == 60
+    assert_audit_trail_reads_as_written_row_by_row(actor=world.county_admin, count=30)
+    assert prepared_transactions() == [] and not CompanionCommit.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_commit_that_fails_after_its_audit_trail_was_prepared_leaves_no_trail(
+        world, tmp_path, helper, companions, monkeypatch, caplog):
+    from tuanwu.core.models import CompanionCommit
+
+    rows = [member_row(i, branch="甲村团支部", today=TODAY) for i in range(30)]
+    job = upload(tmp_path, rows, actor=world.county_admin, unit=world.county)
+    assert job.status == ImportJob.Status.READY, job.errors
+    real_record = imports.audit.record
+
+    def failing(*, action, **kwargs):
+        if action.startswith("导入："):
+            raise RuntimeError("disk full")
+        return real_record(action=action, **kwargs)
+
+    monkeypatch.setattr(imports.audit, "record", failing)  # after the companion has prepared
+    job = imports.commit_job(job, world.county_admin)
+    assert job.status == ImportJob.Status.FAILED
+    assert len(companions) == 1 and companions[0].prepared, "the companion had prepared its rows"
+    assert not Person.objects.exists() and not Membership.objects.exists()
+    assert not AuditEvent.objects.filter(action__endswith="（导入）").exists()
+    assert prepared_transactions() == [] and not CompanionCommit.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_commit_whose_companion_fails_writes_the_trail_itself(world, tmp_path, helper, companions, monkeypatch):
+    from tuanwu.core import companion
+
+    rows = [member_row(i, branch="甲村团支部", today=TODAY) for i in range(30)]
+    job = upload(tmp_path, rows, actor=world.county_admin, unit=world.county)
+    real_run = companion.Companion._run
+
+    def broken_run(self):
+        # The companion's own transaction fails; the main transaction's statements are intact.
+        self.statements = [("INSERT INTO no_such_table VALUES (1)", {})]
+        real_run(self)
+
+    monkeypatch.setattr(companion.Companion, "_run", broken_run)
+    job = imports.commit_job(job, world.county_admin)
+    assert job.status == ImportJob.Status.DONE, job.errors
+    assert len(companions) == 1 and not companions[0].prepared and companions[0].error is not None
+    assert AuditEvent.objects.filter(action__endswith="（导入）").count() == 60
+    assert prepared_transactions() == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The check leaves the registry lookup of the batches it stages to the staging, which looks up
+# all of them at once when the check ends (in the helper, for a large file).
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("in_helper", [True, False], ids=["helper", "in-process"])
+@pytest.mark.parametrize("later_error", [True, False], ids=["with-a-later-error", "alone"])
+def test_registry_duplicates_in_staged_batches_are_reported_in_row_order(
+        world, tmp_path, helper, settings, in_helper, later_error):
+    from tuanwu.people.idcard import mask_id_number
+    from tuanwu.people.testing import make_member, make_person
+
+    if not in_helper:
+        settings.TUANWU_IMPORT_PARALLEL_ROWS = 0
+    rows = [member_row(i, branch="甲村团支部", today=TODAY) for i in range(30)]
+    make_person(world, world.branch_b1, "已登记", id_number=rows[1]["身份证号码"],
+                gender="male" if rows[1]["性别"] == "男" else "female")
+    member = make_member(world, world.branch_b1)
+    rows[3].update({"团员编号": member.development_number, "入团年月": member.joined_on.isoformat()})
+    if later_error:
+        rows[20]["性别"] = "未知"  # the third batch's own error: it is looked up by the check itself
+    job = upload(tmp_path, rows, actor=world.county_admin, unit=world.county)
+    assert job.status == ImportJob.Status.INVALID
+    expected = [(3, "身份证号码", "E"), (5, "团员编号", "K")] + ([(22, "性别", "C")] if later_error else [])
+    assert [(e["row"], e["column"], e["letter"]) for e in job.errors] == expected
+    assert job.errors[0]["message"] == already_registered(mask_id_number(rows[1]["身份证号码"]))
+    assert job.errors[1]["message"] == f"发展团员编号 {member.development_number} 已被系统中的其他团员使用"
+    assert len(helper) == (1 if in_helper else 0)
+    assert staged_count(job) == 0 and job.staging == {}
+    assert Person.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_batches_after_an_error_are_looked_up_by_the_check_itself(world, tmp_path, monkeypatch):
+    """Only batches that are staged leave their lookup to the staging: the others are looked up
+    as they are read (here a duplicate in the batch after the first error)."""
+    from tuanwu.people.testing import make_person
+
+    monkeypatch.setattr(imports.get_spec("members"), "batch_rows", 7)
+    rows = [member_row(i, branch="甲村团支部", today=TODAY) for i in range(30)]
+    rows[2]["性别"] = "未知"
+    make_person(world, world.branch_b1, "已登记", id_number=rows[12]["身份证号码"],
+                gender="male" if rows[12]["性别"] == "男" else "female")
+    job = upload(tmp_path, rows, actor=world.county_admin, unit=world.county)
+    assert [(e["row"], e["column"]) for e in job.errors] == [(4, "性别"), (14, "身份证号码")]
     assert staged_count(job) == 0
