@@ -444,9 +444,9 @@ def run_import(path: Path, actor, county) -> dict:
         helper_times = HELPER.get("times", {})
         phases = {
             "read（calamine 解析：上传时 1 次，校验时 1 次；逐行转成 Python 计入 validate）": read_all,
-            "validate（逐行校验 1 次，含身份证号盲索引）": validate + TIMES["id index"],
+            "validate（逐行校验 1 次；未暂存批次的盲索引与库内查重）": validate + TIMES["id index"],
             "交给暂存助手（取值 + 管道）": TIMES["stage"],
-            "等暂存助手做完": TIMES["helper wait"],
+            "等暂存助手做完（含它对已暂存行的库内查重）": TIMES["helper wait"],
             **commit_phases,
         }
         phases["其他（复核查询、事务提交、进度、任务记录）"] = total - sum(phases.values())
