@@ -1135,7 +1135,10 @@ def run_commit(job: ImportJob, actor) -> ImportJob:
     progress = Progress(job, job.total_rows)
     ctx = ImportContext(job=job, actor=actor, unit=job.unit, spec=spec, progress=progress)
     started = time.monotonic()
-    companion.settle_orphans()
+    try:
+        companion.settle_orphans()  # left by a process that died mid-commit: housekeeping only
+    except Exception:
+        logger.exception("could not settle orphaned companion transactions")
     try:
         with context.origin("import", context.current_origin().ip), transaction.atomic():
             # One import into a subtree at a time: two files naming the same new unit would
