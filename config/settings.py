@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "tuanwu.volunteering",
     "tuanwu.elections",
     "tuanwu.cadres",
+    "tuanwu.governance",
     "tuanwu.demo",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("volunteers/", include("tuanwu.volunteering.urls")),
     path("elections/", include("tuanwu.elections.urls")),
     path("cadres/", include("tuanwu.cadres.urls")),
+    path("governance/", include("tuanwu.governance.urls")),
     path("api/v1/", api.urls),
 ]
 
