@@ -456,7 +456,7 @@ def publish_episode(*, actor, episode: StudyEpisode, at: datetime.datetime | Non
     if episode.published_on > timezone.localdate():
         raise DomainError("未到发布日期，不能下发", field="episode")
     if rules.in_holiday(episode.published_on, holidays_of(county)):
-        raise DomainError("学校假期内暂停学习（R10.1），该期不能在假期中下发", field="episode")
+        raise DomainError("学校假期内暂停学习，该期不能在假期中下发", field="episode")
     pioneers = episode.season.programme == ActivityKind.PIONEER_STUDY
     targets = target_units(county, pioneers=pioneers)
     audience = [Audience.PIONEERS] if pioneers else [Audience.LEAGUE_MEMBERS]

@@ -10,7 +10,6 @@ from django.utils import timezone
 from tuanwu.organisations.forms import DateInput
 
 from .models import STUDY_KINDS, ActivityKind, AudienceLayer, MonthlyTheme
-from .queries import ARTICLE_PERIOD
 
 RECORDABLE_KINDS = [(k, label) for k, label in ActivityKind.choices if k not in STUDY_KINDS]
 
@@ -59,8 +58,14 @@ class StatsForm(forms.Form):
 
     @classmethod
     def initial_range(cls) -> dict:
-        start, end = ARTICLE_PERIOD
+        """This year so far: the figures a secretary asks for first (never a fixed year)."""
+        start, end = this_year_so_far()
         return {"start": start, "end": end, "kind": ""}
+
+
+def this_year_so_far() -> tuple:
+    today = timezone.localdate()
+    return today.replace(month=1, day=1), today
 
 
 class SeasonForm(forms.Form):
@@ -69,7 +74,7 @@ class SeasonForm(forms.Form):
     title = forms.CharField(label="名称", max_length=100, help_text="如“2024年第1季”")
     first_day = forms.DateField(label="第一期发布日期", widget=DateInput())
     count = forms.IntegerField(label="期数", min_value=1, max_value=60, initial=12,
-                               help_text="每周一期；遇学校假期自动顺延（R10.1）")
+                               help_text="每周一期；遇学校假期自动顺延")
 
 
 class HolidayForm(forms.Form):

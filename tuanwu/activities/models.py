@@ -303,6 +303,14 @@ class Attendance(models.Model):
     def __str__(self):
         return f"{self.person.name if self.person_id else self.guest_name} · {self.get_status_display()}"
 
+    # How the row was recorded, as a secretary would say it (the stored values are codes).
+    SOURCE_LABELS = {"roster": "名单生成", "mark": "手工登记", "qr": "扫码签到", "import": "表格导入",
+                     "guest": "来宾登记"}
+
+    @property
+    def source_label(self) -> str:
+        return self.SOURCE_LABELS.get(self.source, "") if self.source else ""
+
     @classmethod
     def access_minor_q(cls) -> Q:
         return Person.access_minor_q(prefix="person__")

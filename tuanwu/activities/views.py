@@ -32,6 +32,7 @@ from .forms import (
     SummaryForm,
     ThemeForm,
     default_start,
+    this_year_so_far,
 )
 from .models import (
     Activity,
@@ -331,7 +332,7 @@ def _stats_range(request):
         return form, form.cleaned_data["start"], form.cleaned_data["end"], form.cleaned_data["kind"] or ""
     if not request.GET:
         form = StatsForm(initial=StatsForm.initial_range())
-    start, end = queries.ARTICLE_PERIOD
+    start, end = this_year_so_far()
     return form, start, end, ""
 
 
@@ -354,7 +355,6 @@ def stats(request, unit):
         "nav": "stats", "unit": unit, "form": form, "start": start, "end": end, "kind": kind, "rows": rows,
         "total": rows[-1][2], "child_rows": child_rows, "chart": chart, "breadcrumb": _crumbs(request.user, unit),
         "can_export": access.can(request.user, access.EXPORT, unit), "query": request.GET.urlencode(),
-        "article": (start, end) == queries.ARTICLE_PERIOD,
     })
 
 

@@ -74,7 +74,7 @@ class SecondmentForm(forms.Form):
     planned_end_on = forms.DateField(label="预计结束日期", required=False, widget=DateInput())
     approval_number = forms.CharField(label="县委批准文号", max_length=120, required=False,
                                       widget=forms.TextInput(attrs={"placeholder": "例如：乌县党干〔2023〕21号"}),
-                                      help_text="专职团干部借调、抽调须经县委批准（R8.3）")
+                                      help_text="专职团干部借调、抽调须经县委批准")
     approval_date = forms.DateField(label="县委批准日期", required=False, widget=DateInput())
     note = forms.CharField(label="备注", max_length=300, required=False)
     found_unapproved = forms.BooleanField(
@@ -94,7 +94,7 @@ class EndForm(forms.Form):
 class QuotaForm(forms.Form):
     effective_from = forms.DateField(label="生效日期", widget=DateInput())
     full_time_posts = forms.IntegerField(label="专职编制数", min_value=0, max_value=200,
-                                         help_text="只有专职且占用编制的岗位计入（R8.2）")
+                                         help_text="只有专职且占用编制的岗位计入")
     secretary = forms.IntegerField(label="书记职数", min_value=0, max_value=50, initial=1)
     deputy_secretary = forms.IntegerField(label="副书记职数", min_value=0, max_value=50, initial=0)
     committee_member = forms.IntegerField(label="委员职数", min_value=0, max_value=50, initial=0, required=False)

@@ -182,7 +182,7 @@ def add_lesson(*, actor, development: Development, on: datetime.date, topic: str
     if development.activist_on and on < development.activist_on:
         raise DomainError(f"团课日期不能早于确定为积极分子的日期（{development.activist_on:%Y-%m-%d}）", field="on")
     if development.form_issued_on and on > development.form_issued_on:
-        raise DomainError("R2.11：团课应在发放入团志愿书之前完成", field="on")
+        raise DomainError("团课应在发放入团志愿书之前完成", field="on")
     lesson = DevelopmentLesson.objects.create(development=development, on=on, topic=topic.strip()[:200], hours=hours,
                                               minutes=minutes, in_person=in_person, is_sample=development.is_sample)
     counted = lr.counted_hours(lr.Lesson(on, hours, minutes, in_person))

@@ -151,7 +151,7 @@ def apply(request, unit):
         then=lambda d: reverse("membership:development", args=[d.pk]),
     ) or _form_page(request, title=f"登记入团申请：{unit.name}", form=form, unit=unit, submit="登记申请",
                       blocked=blocked, cancel_url=reverse("membership:pipeline", args=[unit.pk]),
-                      intro="递交书面入团申请书后，团支部应在 1 个月内与申请人谈话（R2.1）。")
+                      intro="递交书面入团申请书后，团支部应在 1 个月内与申请人谈话。")
 
 
 @access.scoped(Development, "pk", access.VIEW)
@@ -259,7 +259,7 @@ def development_step(request, d, step):
     if step.startswith("notice"):
         intro = "公示期按工作日计算：跳过周六、周日；法定节假日未计入，请自行顺延。"
     if step == "vote":
-        intro = ("支部大会须有超过半数的有表决权团员到会；赞成票超过到会有表决权团员的半数为通过（R2.8）。"
+        intro = ("支部大会须有超过半数的有表决权团员到会；赞成票超过到会有表决权团员的半数为通过。"
                  "一人一表决。留团察看的团员没有表决权。")
     return _form_page(request, title=f"{STEP_TITLES[step]}：{d.membership.person.name}", form=form,
                       unit=d.membership.branch, submit="确定", facts=facts, intro=intro,
@@ -339,7 +339,7 @@ def review_new(request, unit):
                       blocked=blocked, cancel_url=reverse("membership:reviews", args=[unit.pk]),
                       facts=[("应参加评议", f"{len(members)} 人（保留团籍的党员不参加评议，但要注册）"),
                              ("“优秀”上限", f"评议人数的 {cap * 100:.0f}%（最多 {lr.excellent_limit(len(members), cap)} 名）")],
-                      intro="评议须在支部大会上进行，到会人数超过应到人数的三分之二（R3.1）；结果报上级团委审定（R3.2）。")
+                      intro="评议须在支部大会上进行，到会人数超过应到人数的三分之二；结果报上级团委审定。")
 
 
 @access.scoped(ReviewSession, "pk", access.VIEW)
@@ -385,7 +385,7 @@ def grade_reassess(request, grade):
     return _form_page(request, title=f"复评：{grade.membership.person.name}", form=form, unit=grade.session.branch,
                       submit="登记复评", cancel_url=reverse("membership:review_session", args=[grade.session_id]),
                       facts=[("原等次", grade.get_grade_display()), ("复评时间", f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}")],
-                      intro="不合格的团员限期整改，3–6 个月后复评；仍无改变的予以劝退，劝而不退的按程序除名（R3.3）。")
+                      intro="不合格的团员限期整改，3–6 个月后复评；仍无改变的予以劝退，劝而不退的按程序除名。")
 
 
 @access.scoped(Unit, "pk", access.CHANGE)
@@ -412,7 +412,7 @@ def registration_defer(request, m):
     return _submitted(request, form, lambda data: review.defer_registration(actor=request.user, membership=m, **data),
                       done=f"{m.person.name}暂缓注册", then=reverse("membership:life", args=[m.pk])) or _form_page(request, title=f"暂缓注册：{m.person.name}", form=form, unit=m.branch, submit="暂缓注册",
                       cancel_url=reverse("membership:life", args=[m.pk]),
-                      intro="暂缓注册期限为 3–6 个月，期满后经复核予以注册（R3.6）。")
+                      intro="暂缓注册期限为 3–6 个月，期满后经复核予以注册。")
 
 
 @access.scoped(Membership, "pk", access.CHANGE)
@@ -421,7 +421,7 @@ def registration_single(request, m):
     return _submitted(request, form, lambda data: review.register(actor=request.user, membership=m, **data),
                       done=f"{m.person.name}已注册", then=reverse("membership:life", args=[m.pk])) or _form_page(request, title=f"团籍注册：{m.person.name}", form=form, unit=m.branch, submit="注册",
                       cancel_url=reverse("membership:life", args=[m.pk]),
-                      intro="基本合格及以上方可注册；保留团籍的党员不参加评议，但要注册（R3.4、R3.5）。")
+                      intro="基本合格及以上方可注册；保留团籍的党员不参加评议，但要注册。")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -434,7 +434,7 @@ def party_propose(request, m):
     return _submitted(request, form, lambda data: party.propose(actor=request.user, membership=m, **data),
                       done="支委会已提出推优", then=lambda rec: reverse("membership:party", args=[rec.pk])) or _form_page(request, title=f"推优入党：{m.person.name}", form=form, unit=m.branch, submit="提出",
                       cancel_url=reverse("membership:life", args=[m.pk]),
-                      intro="由支委会提出，团员大会无记名投票；赞成票超过应到会有表决权团员的半数为通过（R4.2、R4.3）。")
+                      intro="由支委会提出，团员大会无记名投票；赞成票超过应到会有表决权团员的半数为通过。")
 
 
 @access.scoped(PartyRecommendation, "pk", access.VIEW)
@@ -675,8 +675,8 @@ def exit_open(request, m):
                       done=lambda case: f"已提出{case.get_kind_display()}",
                       then=lambda case: reverse("membership:exit_case", args=[case.pk])) or _form_page(request, title=f"退团／除名：{m.person.name}", form=form, unit=m.branch, submit="提出",
                       cancel_url=reverse("membership:life", args=[m.pk]),
-                      intro="退团：本人书面申请 → 支部大会讨论 → 报上级团委备案（R1.6）。自行脱团除名：连续 6 个月（可配置）"
-                            "未交团费、未过组织生活、未做团的工作，经支部大会决定并报上级批准（R1.5；目前仅按团费判断）。")
+                      intro="退团：本人书面申请 → 支部大会讨论 → 报上级团委备案。自行脱团除名：连续 6 个月（可配置）"
+                            "未交团费、未过组织生活、未做团的工作，经支部大会决定并报上级批准。系统目前按连续未交团费的月数提示候选人。")
 
 
 @access.scoped(ExitCase, "pk", access.CHANGE)

@@ -130,19 +130,22 @@ def test_photo_served_only_through_the_access_layer(world, as_user):
     assert as_user(world.outsider).get(url).status_code == 404
 
 
-def test_stats_page_article_preset_reads_raw_rows_and_says_so_and_exports(world, as_user):
+def test_stats_page_opens_on_this_year_and_counts_any_period_and_exports(world, as_user):
     member(world, world.branch_a1, "甲")
     act = activity(world, world.branch_a1, day=D(2023, 3, 10))
     actions.mark_attendance(actor=world.superuser, activity=act,
                             marks={r.pk: "present" for r in Attendance.objects.filter(activity=act)})
     c = as_user(world.county_admin)
-    page = c.get(reverse("activities:stats", args=[world.county.pk]))
-    html = page.content.decode()
-    assert "原始记录实时计算" in html
-    assert '<div class="value" data-testid="person-times">1</div>' in html
-    month = c.get(reverse("activities:stats", args=[world.county.pk]), {"start": "2023-03-01", "end": "2023-03-31"})
-    assert "汇总表" in month.content.decode()
-    export = c.get(reverse("activities:stats_export", args=[world.county.pk]))
+    today = timezone.localdate()
+    page = c.get(reverse("activities:stats", args=[world.county.pk])).content.decode()
+    assert f"{today.year}-01-01 至 {today.isoformat()}" in page
+    assert "2023" not in page.split('data-testid="stats-source"')[1].split("</p>")[0]
+    # Whether a period is read from the monthly aggregates or from raw rows, the figure is the same.
+    for start, end in (("2023-01-01", "2023-04-27"), ("2023-03-01", "2023-03-31")):
+        html = c.get(reverse("activities:stats", args=[world.county.pk]), {"start": start, "end": end}).content.decode()
+        assert '<div class="value" data-testid="person-times">1</div>' in html
+        assert "汇总表" not in html and "原始记录" not in html
+    export = c.get(reverse("activities:stats_export", args=[world.county.pk]), {"start": "2023-01-01", "end": "2023-04-27"})
     rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(export.streaming_content))).get_sheet_by_index(0) \
         .to_python()
     assert rows[0][:5] == ["组织", "活动类型", "场次", "人次", "人数"]

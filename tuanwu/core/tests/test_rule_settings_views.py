@@ -87,7 +87,7 @@ class TestRulePages:
             assert f'id="{rule.key}"' in html, rule.key
             assert _edit_url(world.county, rule.key) in html
         unconfirmed = sum(1 for r in REGISTRY.values() if not r.confirmed)
-        assert html.count('title="来源未确认，按本地实际设置">未确认</span>') == unconfirmed
+        assert html.count('title="各地做法不一，请按本县实际设置">按本地设置</span>') == unconfirmed
         groups = response.context["groups"]
         assert list(groups) == list(dict.fromkeys(r.group for r in REGISTRY.values()))
         row = next(r for r in groups["选举与任期"] if r.rule.key == KEY)
@@ -174,7 +174,7 @@ class TestRulePages:
         url = _edit_url(world.county, "elections.threshold_base")
         html = client.get(url).content.decode()
         assert '<select name="value"' in html and '<option value="present" selected>实到人数</option>' in html
-        assert "来源未确认，按本地实际设置" in html
+        assert "各地做法不一，请按本县实际设置" in html
         today = timezone.localdate()
         assert client.post(url, {"value": "due", "effective_from": today.isoformat()}).status_code == 302
         assert get_rule("elections.threshold_base", world.branch_a1) == "due"
