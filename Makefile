@@ -10,6 +10,7 @@ export PORT
 .PHONY: install db db-stop migrate demo demo-accounts run test demo-check lint bench
 
 .venv/.synced: pyproject.toml uv.lock
+	@echo "==> 安装 Python 依赖（uv sync；第一次需要几分钟）……"
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
 		|| python3 -m pip install --quiet uv || python3 -m pip install --quiet --break-system-packages uv
 	$(UV) sync --frozen --quiet
@@ -18,12 +19,14 @@ export PORT
 install: .venv/.synced
 
 db: install
+	@echo "==> 启动数据库（项目自带的 PostgreSQL，数据在 var/postgres）……"
 	@$(PY) -m config.dbserver start >/dev/null
 
 db-stop:
 	@$(PY) -m config.dbserver stop
 
 migrate: db
+	@echo "==> 迁移数据库……"
 	@$(PY) manage.py migrate --noinput -v 0
 
 # The demo county, once (a second run changes nothing).

@@ -220,7 +220,8 @@ TUANWU_IMPORT_PARALLEL_ROWS = env.int("TUANWU_IMPORT_PARALLEL_ROWS", default=200
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"chinese_axes": {"()": "tuanwu.core.logs.ChineseAxesMessages"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["chinese_axes"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"django.request": {"level": "ERROR"}},
 }

@@ -130,14 +130,14 @@ SCHOOLS: tuple[School, ...] = (
 # The featured demo accounts, one per role (the loader also gives most other units an account).
 # (username, full name, role, how to find the unit, what the account shows)
 FEATURED_ACCOUNTS = (
-    ("admin", "古丽娜·哈力木", "county_admin", ("county",), "全县：组织树、规则参数、审计日志、全部待办"),
+    ("admin", "古丽娜·哈力木", "county_admin", ("county",), "全县：组织树、规则参数、操作日志、全部待办"),
     ("shuixigou", "马建新", "unit_admin", ("township", "水西沟镇"), "水西沟镇团委及其下级；换届提醒"),
     ("banfanggou", "李文静", "unit_admin", ("township", "板房沟镇"), "板房沟镇团委及其下级"),
     ("pingxiliang", "赵磊", "unit_admin", ("branch", "水西沟镇", "平西梁村团支部"), "一个村团支部书记"),
     ("counsellor", "王雪梅", "counsellor", ("brigade", "水西沟镇中心学校"), "一所学校的少先队大队"),
     ("volunteer", "努尔兰·叶尔肯", "volunteer_office", ("county",), "西部计划项目办（全县只读+志愿者管理）"),
     ("party", "张国庆", "party_reviewer", ("party", "水西沟镇"), "水西沟镇党委领导的团组织（只读+评审）"),
-    ("inspector", "刘振华", "inspector", ("county",), "全县只读、审计日志"),
+    ("inspector", "刘振华", "inspector", ("county",), "全县只读、操作日志"),
 )
 
 # Invented names for the other accounts: the county's largest groups are 汉, 回 and 哈萨克.

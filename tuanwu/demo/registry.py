@@ -40,14 +40,17 @@ def parts() -> list[DemoPart]:
     return sorted(_parts.values(), key=lambda p: (p.order, p.key))
 
 
-def load_parts(*, today: datetime.date, actor) -> list[str]:
-    """Load every part not yet loaded; returns their summaries."""
+def load_parts(*, today: datetime.date, actor, progress: Callable[[str], None] | None = None) -> list[str]:
+    """Load every part not yet loaded; returns their summaries. ``progress`` is told each part's
+    title before it starts (a first ``make run`` takes minutes: the console says what it is doing)."""
     from django.db import transaction
 
     summaries = []
     for part in parts():
         if part.is_loaded():
             continue
+        if progress is not None:
+            progress(part.title)
         with transaction.atomic():
             summaries.append(f"{part.title}：{part.load(today=today, actor=actor)}")
         refresh_statistics()

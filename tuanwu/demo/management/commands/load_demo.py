@@ -21,8 +21,16 @@ class Command(BaseCommand):
 
         from tuanwu.demo import registry
 
+        if not loader.is_loaded():
+            self.stdout.write("正在装载示例县：组织树、任期和示例账号……")
+            self.stdout.flush()
         result = loader.load_demo()
-        summaries = registry.load_parts(today=timezone.localdate(), actor=loader.system_actor())
+
+        def progress(title):
+            self.stdout.write(f"正在装载示例县：{title}……")
+            self.stdout.flush()
+
+        summaries = registry.load_parts(today=timezone.localdate(), actor=loader.system_actor(), progress=progress)
         for summary in summaries:
             self.stdout.write(self.style.SUCCESS(summary))
         if result is None and not summaries:
