@@ -118,13 +118,33 @@ def _character(char: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return found
 
 
+# Surnames read differently from the character's common reading (曾 is ceng in a word, Zeng as a
+# surname). Initials of a name use the common reading of each character, plus this reading for
+# its first one: so "zj" finds 曾杰 and "sx" finds 单雄.
+SURNAME_READINGS = {
+    "曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "区": "ou", "朴": "piao", "查": "zha", "盖": "ge",
+    "乐": "yue", "缪": "miao", "覃": "qin", "尉": "yu", "员": "yun", "种": "chong", "秘": "bi", "召": "shao",
+    "翟": "zhai", "瞿": "qu", "繁": "po", "折": "she", "黑": "he", "洗": "xian", "宓": "mi", "能": "nai",
+    "阚": "kan", "句": "gou", "祭": "zhai", "沈": "shen", "燕": "yan", "任": "ren", "华": "hua", "纪": "ji",
+    "那": "na", "参": "can", "长": "chang", "奇": "qi", "隗": "wei", "适": "kuo",
+}
+
+
 def name_tokens(name: str) -> tuple[list[str], list[str]]:
-    """(full-pinyin strings, initials strings) of a name, each capped at MAX_COMBINATIONS."""
+    """(full-pinyin strings, initials strings) of a name, each capped at MAX_COMBINATIONS.
+
+    Full pinyin covers every reading of every character (a secretary who types the whole
+    syllable means it). Initials come from the common reading only (and the surname's reading
+    for the first character): with every reading, "zs" found 丁俊杰 through 丁 = zheng and
+    俊 = shun, readings nobody has in mind when typing initials."""
     parts: list[tuple[str, ...]] = []
     initials: list[tuple[str, ...]] = []
     for char in normalise_name(name):
-        full, first = _character(char)
+        full, _ = _character(char)
         if full:
+            first = (full[0][0],)
+            if not parts and char in SURNAME_READINGS and SURNAME_READINGS[char][0] != full[0][0]:
+                first += (SURNAME_READINGS[char][0],)
             parts.append(full)
             initials.append(first)
     if not parts:
